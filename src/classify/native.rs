@@ -1,0 +1,143 @@
+//! AWS Batch's own events: job state changes, blocked job queues, service job state changes.
+
+use serde_json::Value;
+
+use super::{MAX_NAME, MAX_TEXT, base, fact, link_region, scalar_text, short_name, text_at};
+use crate::event::{Envelope, EventError};
+use crate::links;
+use crate::model::{Family, Notification, Outcome, Resource, ResourceKind, Status};
+use crate::redact::{Secrets, redact_and_scrub};
+use crate::statuses::{self, Phase};
+
+pub(super) fn classify(
+    family: Family,
+    envelope: Envelope,
+    mut detail: Value,
+    secrets: &mut Secrets,
+) -> Result<Notification, EventError> {
+    let missing = |what: &str| EventError::Detail {
+        detail_type: envelope.detail_type.clone(),
+        message: format!("`{what}` is missing"),
+    };
+    redact_and_scrub(&mut detail, secrets);
+    let status_value = text_at(&detail, "status", MAX_NAME).ok_or_else(|| missing("status"))?;
+    let job_id = text_at(&detail, "jobId", MAX_NAME);
+    let job_name = text_at(&detail, "jobName", MAX_NAME);
+    let job_arn = text_at(&detail, "jobArn", MAX_NAME);
+    let job_queue = text_at(&detail, "jobQueue", MAX_NAME);
+    if job_id.is_none() && job_name.is_none() && job_arn.is_none() {
+        return Err(missing("jobId"));
+    }
+    let known = statuses::lookup(statuses::BATCH_JOB_STATES, &status_value);
+    let job_kind = if family == Family::BatchServiceJobState {
+        ResourceKind::ServiceJob
+    } else {
+        ResourceKind::Job
+    };
+    let job_label = job_name
+        .clone()
+        .or_else(|| job_id.clone())
+        .or_else(|| job_arn.as_deref().map(|a| short_name(a).to_owned()));
+
+    let resource = if family == Family::BatchQueueBlocked {
+        Resource {
+            kind: ResourceKind::JobQueue,
+            name: job_queue.as_deref().map(|q| short_name(q).to_owned()),
+            id: None,
+            arn: job_queue.clone().filter(|q| q.starts_with("arn:")),
+        }
+    } else {
+        Resource {
+            kind: job_kind,
+            name: job_label.clone(),
+            id: job_id.clone(),
+            arn: job_arn.clone(),
+        }
+    };
+    let event_name = envelope.detail_type.clone();
+    let mut n = base(envelope, event_name, resource);
+    n.family = family;
+    n.outcome = match (family, known) {
+        (Family::BatchQueueBlocked, _) | (_, None) => Outcome::InProgress,
+        (_, Some(s)) => s.outcome,
+    };
+    n.status = Some(Status {
+        value: status_value,
+        reason: text_at(&detail, "statusReason", MAX_TEXT),
+        terminal: known.map(|s| s.phase == Phase::Terminal),
+    });
+
+    if family == Family::BatchQueueBlocked {
+        if let Some(job) = &job_label {
+            n.facts
+                .push(fact("blocked_job", "Blocked job", job.clone()));
+        }
+    } else {
+        if let Some(meaning) = known.map(|s| s.meaning) {
+            n.facts.push(fact("status_meaning", "Meaning", meaning));
+        }
+        if let Some(queue) = &job_queue {
+            n.facts
+                .push(fact("job_queue", "Job queue", short_name(queue)));
+        }
+    }
+    if let Some(definition) = text_at(&detail, "jobDefinition", MAX_NAME) {
+        n.facts.push(fact(
+            "job_definition",
+            "Job definition",
+            short_name(&definition),
+        ));
+    }
+    if let Some(kind) = text_at(&detail, "serviceJobType", MAX_NAME) {
+        n.facts
+            .push(fact("service_job_type", "Service job type", kind));
+    }
+    add_attempt_facts(&mut n, &detail);
+
+    if let Some(region) = link_region(n.region.as_deref()) {
+        if let Some(id) = &job_id {
+            n.links.extend(links::batch_resource(region, job_kind, id));
+        }
+        if let Some(queue) = &job_queue {
+            n.links
+                .extend(links::batch_resource(region, ResourceKind::JobQueue, queue));
+        }
+    }
+    n.thread_key = if family == Family::BatchQueueBlocked {
+        job_queue.or(job_arn).or(job_id).unwrap_or_default()
+    } else {
+        job_arn.or(job_id).or(job_name).unwrap_or_default()
+    };
+    n.detail = detail;
+    Ok(n)
+}
+
+/// The last attempt's exit code, reason and log stream; the job's own container as a fallback.
+fn add_attempt_facts(n: &mut Notification, detail: &Value) {
+    let attempts = detail.get("attempts").and_then(Value::as_array);
+    if let Some(attempts) = attempts.filter(|a| !a.is_empty()) {
+        n.facts
+            .push(fact("attempts", "Attempts", attempts.len().to_string()));
+    }
+    let last_attempt = attempts.and_then(|a| a.last());
+    let container = last_attempt
+        .and_then(|a| a.get("container"))
+        .or_else(|| detail.get("container"));
+    let Some(container) = container else {
+        return;
+    };
+    if let Some(code) = container.get("exitCode").and_then(scalar_text) {
+        n.facts.push(fact("exit_code", "Exit code", code));
+    }
+    if let Some(reason) = text_at(container, "reason", MAX_TEXT) {
+        n.facts
+            .push(fact("container_reason", "Container reason", reason));
+    }
+    if let Some(stream) = text_at(container, "logStreamName", MAX_NAME) {
+        n.facts.push(fact("log_stream", "Log stream", stream));
+    }
+    if let Some(reason) = last_attempt.and_then(|a| text_at(a, "statusReason", MAX_TEXT)) {
+        n.facts
+            .push(fact("attempt_reason", "Attempt reason", reason));
+    }
+}

@@ -1,0 +1,90 @@
+//! S3 Batch Operations job events (`JobCreated`, `JobStatusChanged`) recorded by CloudTrail.
+
+use serde_json::Value;
+
+use super::{
+    MAX_NAME, MAX_TEXT, base, bounded, cloudtrail_link, fact, link_region, list_text, object_of,
+    text_at,
+};
+use crate::actor;
+use crate::cloudtrail::CloudTrailRecord;
+use crate::event::{Envelope, EventError};
+use crate::links;
+use crate::model::{Family, Notification, Outcome, Resource, ResourceKind, Status};
+use crate::redact::{Secrets, redact_and_scrub};
+use crate::statuses::{self, Phase};
+
+pub(super) fn classify(
+    envelope: Envelope,
+    mut record: CloudTrailRecord,
+    secrets: &mut Secrets,
+) -> Result<Notification, EventError> {
+    let missing = |what: &str| EventError::Detail {
+        detail_type: envelope.detail_type.clone(),
+        message: format!("`serviceEventDetails.{what}` is missing"),
+    };
+    let mut details = record.service_event_details.take().unwrap_or(Value::Null);
+    redact_and_scrub(&mut details, secrets);
+    let job_id = text_at(&details, "jobId", MAX_NAME).ok_or_else(|| missing("jobId"))?;
+    let status_value = text_at(&details, "status", MAX_NAME).ok_or_else(|| missing("status"))?;
+    let job_arn = text_at(&details, "jobArn", MAX_NAME);
+    let known = statuses::lookup(statuses::S3_BATCH_STATUSES, &status_value);
+
+    let reasons = list_at(&details, "statusChangeReason");
+    let failure_codes = list_at(&details, "failureCodes");
+    let region = envelope
+        .region
+        .clone()
+        .or_else(|| record.aws_region.clone());
+    let name = record.event_name.clone().unwrap_or_default();
+    let mut n = base(
+        envelope,
+        name,
+        Resource {
+            kind: ResourceKind::S3BatchJob,
+            name: Some(job_id.clone()),
+            id: Some(job_id.clone()),
+            arn: job_arn.clone(),
+        },
+    );
+    n.family = Family::S3BatchJob;
+    n.region = region.map(|r| bounded(r, MAX_NAME));
+    n.actor = Some(actor::describe(&record));
+    n.cloudtrail_event_id = record.event_id.clone().map(|s| bounded(s, MAX_NAME));
+    n.outcome = known.map_or(Outcome::InProgress, |s| s.outcome);
+    n.status = Some(Status {
+        value: status_value,
+        reason: reasons.clone(),
+        terminal: known.map(|s| s.phase == Phase::Terminal),
+    });
+    if let Some(meaning) = known.map(|s| s.meaning) {
+        n.facts.push(fact("status_meaning", "Meaning", meaning));
+    }
+    if let Some(codes) = failure_codes {
+        n.facts.push(fact("failure_codes", "Failure codes", codes));
+    }
+    if let Some(event_id) = text_at(&details, "jobEventId", MAX_NAME) {
+        n.facts.push(fact("job_event_id", "Job event id", event_id));
+    }
+    if let Some(region) = link_region(n.region.as_deref()) {
+        n.links.push(links::s3_batch_job(region, &job_id));
+    }
+    n.links.extend(cloudtrail_link(
+        link_region(n.region.as_deref()),
+        n.cloudtrail_event_id.as_deref(),
+    ));
+    n.thread_key = job_arn.unwrap_or(job_id);
+    n.detail = object_of(vec![("serviceEventDetails", Some(details))]);
+    Ok(n)
+}
+
+/// A list field as one line, or `None` when absent or empty. Elements are documented as strings;
+/// other shapes are shown as compact JSON rather than rejected.
+fn list_at(details: &Value, key: &str) -> Option<String> {
+    match details.get(key)? {
+        Value::Array(items) if !items.is_empty() => Some(list_text(items)),
+        Value::String(s) if !s.is_empty() => Some(bounded(s.clone(), MAX_TEXT)),
+        Value::Array(_) | Value::Null | Value::String(_) => None,
+        other => Some(bounded(other.to_string(), MAX_TEXT)),
+    }
+}

@@ -1,0 +1,326 @@
+//! Settings, read from environment variables, the same for `preview` and the Lambda function.
+//!
+//! Reading is a pure function of a variable lookup so it can be tested without touching the process
+//! environment. Every bad value is an error that names the variable and what it accepts.
+
+use thiserror::Error;
+
+use crate::model::Severity;
+
+/// The topic `preview` shows when `TOPIC_ARN` is not set.
+pub const PREVIEW_TOPIC_ARN: &str = "arn:aws:sns:us-east-1:123456789012:batch-notifier-preview";
+pub const DEFAULT_METRICS_NAMESPACE: &str = "BatchNotifier";
+
+/// How the notification is laid out in the SNS message.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MessageFormat {
+    /// Plain text for people, with message attributes.
+    Text,
+    /// The versioned JSON document, with message attributes.
+    Json,
+    /// `MessageStructure=json`: text for people's protocols, the document for programs'.
+    Multi,
+    /// The Amazon Q Developer in chat applications custom notification schema.
+    Chat,
+}
+
+impl MessageFormat {
+    const ALL: [(&'static str, MessageFormat); 4] = [
+        ("text", MessageFormat::Text),
+        ("json", MessageFormat::Json),
+        ("multi", MessageFormat::Multi),
+        ("chat", MessageFormat::Chat),
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        Self::ALL
+            .iter()
+            .find(|(_, f)| *f == self)
+            .map_or("text", |(name, _)| name)
+    }
+}
+
+/// Whether the settings are for a person's preview or for the deployed function.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mode {
+    /// `TOPIC_ARN` may be unset: a placeholder is shown.
+    Preview,
+    /// `TOPIC_ARN` is required.
+    Lambda,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Settings {
+    pub topic_arn: String,
+    pub min_severity: Severity,
+    pub include_read_only: bool,
+    pub event_names_include: Vec<String>,
+    pub event_names_exclude: Vec<String>,
+    pub skip_transitional_statuses: bool,
+    pub message_format: MessageFormat,
+    pub metrics_namespace: String,
+}
+
+impl Settings {
+    /// The topic is FIFO: messages need a group id and a deduplication id.
+    pub fn fifo(&self) -> bool {
+        self.topic_arn.ends_with(".fifo")
+    }
+}
+
+#[derive(Debug, Error, PartialEq, Eq)]
+#[error("{variable}={value:?} is not valid: {problem}; accepted: {accepted}")]
+pub struct ConfigError {
+    pub variable: &'static str,
+    pub value: String,
+    pub problem: &'static str,
+    pub accepted: &'static str,
+}
+
+/// One row per setting: its variable, what it accepts, and its default when unset.
+#[rustfmt::skip]
+pub const VARIABLES: &[(&str, &str, &str)] = &[
+    ("TOPIC_ARN",                  "an SNS topic ARN, arn:<partition>:sns:<region>:<12-digit account>:<name>[.fifo]", "required (preview: a placeholder topic)"),
+    ("MIN_SEVERITY",               "info, warning, critical",                                                     "info"),
+    ("INCLUDE_READ_ONLY",          "true, false (also 1/0, yes/no)",                                              "false"),
+    ("EVENT_NAMES_INCLUDE",        "comma-separated event names; empty for all",                                  "empty"),
+    ("EVENT_NAMES_EXCLUDE",        "comma-separated event names; empty for none",                                 "empty"),
+    ("SKIP_TRANSITIONAL_STATUSES", "true, false (also 1/0, yes/no)",                                              "false"),
+    ("MESSAGE_FORMAT",             "text, json, multi, chat",                                                     "text"),
+    ("METRICS_NAMESPACE",          "a CloudWatch namespace: 1-255 characters of letters, digits and . - _ / # :", "BatchNotifier"),
+];
+
+fn accepted(variable: &str) -> &'static str {
+    VARIABLES
+        .iter()
+        .find(|(name, _, _)| *name == variable)
+        .map_or("", |(_, accepts, _)| accepts)
+}
+
+fn invalid(variable: &'static str, value: &str, problem: &'static str) -> ConfigError {
+    ConfigError {
+        variable,
+        value: value.to_owned(),
+        problem,
+        accepted: accepted(variable),
+    }
+}
+
+/// Reads the settings through `lookup` (the process environment in production).
+pub fn from_lookup(
+    lookup: impl Fn(&str) -> Option<String>,
+    mode: Mode,
+) -> Result<Settings, ConfigError> {
+    let topic_arn = match (lookup("TOPIC_ARN"), mode) {
+        (None, Mode::Preview) => PREVIEW_TOPIC_ARN.to_owned(),
+        (None, Mode::Lambda) => return Err(invalid("TOPIC_ARN", "", "it is not set")),
+        (Some(value), _) => parse_topic_arn(&value)?,
+    };
+    let min_severity = match lookup("MIN_SEVERITY") {
+        None => Severity::Info,
+        Some(v) => {
+            Severity::parse(&v).ok_or_else(|| invalid("MIN_SEVERITY", &v, "unknown severity"))?
+        }
+    };
+    let message_format = match lookup("MESSAGE_FORMAT") {
+        None => MessageFormat::Text,
+        Some(v) => MessageFormat::ALL
+            .iter()
+            .find(|(name, _)| name.eq_ignore_ascii_case(v.trim()))
+            .map(|(_, f)| *f)
+            .ok_or_else(|| invalid("MESSAGE_FORMAT", &v, "unknown format"))?,
+    };
+    let metrics_namespace = match lookup("METRICS_NAMESPACE") {
+        None => DEFAULT_METRICS_NAMESPACE.to_owned(),
+        Some(v) => parse_namespace(&v)?,
+    };
+    Ok(Settings {
+        topic_arn,
+        min_severity,
+        include_read_only: flag(&lookup, "INCLUDE_READ_ONLY")?,
+        event_names_include: names(&lookup, "EVENT_NAMES_INCLUDE"),
+        event_names_exclude: names(&lookup, "EVENT_NAMES_EXCLUDE"),
+        skip_transitional_statuses: flag(&lookup, "SKIP_TRANSITIONAL_STATUSES")?,
+        message_format,
+        metrics_namespace,
+    })
+}
+
+/// Reads the settings from the process environment.
+pub fn from_env(mode: Mode) -> Result<Settings, ConfigError> {
+    from_lookup(|name| std::env::var(name).ok(), mode)
+}
+
+fn flag(
+    lookup: &impl Fn(&str) -> Option<String>,
+    variable: &'static str,
+) -> Result<bool, ConfigError> {
+    let Some(value) = lookup(variable) else {
+        return Ok(false);
+    };
+    match value.trim().to_ascii_lowercase().as_str() {
+        "true" | "1" | "yes" => Ok(true),
+        "false" | "0" | "no" => Ok(false),
+        "" => Err(invalid(variable, &value, "it is empty")),
+        _ => Err(invalid(variable, &value, "not a boolean")),
+    }
+}
+
+/// A comma list; empty means no filter, which is what a template passes for an unset parameter.
+fn names(lookup: &impl Fn(&str) -> Option<String>, variable: &str) -> Vec<String> {
+    lookup(variable)
+        .unwrap_or_default()
+        .split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+fn parse_topic_arn(value: &str) -> Result<String, ConfigError> {
+    let bad = |problem| invalid("TOPIC_ARN", value, problem);
+    if value.trim().is_empty() {
+        return Err(bad("it is empty"));
+    }
+    let parts: Vec<&str> = value.split(':').collect();
+    let [arn, partition, service, region, account, name] = parts[..] else {
+        return Err(bad("not an ARN of six colon-separated parts"));
+    };
+    if arn != "arn" || !partition.starts_with("aws") {
+        return Err(bad("not an ARN"));
+    }
+    if service != "sns" {
+        return Err(bad("not an SNS ARN"));
+    }
+    if region.is_empty()
+        || !region
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+    {
+        return Err(bad("the region is not valid"));
+    }
+    if account.len() != 12 || !account.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(bad("the account is not 12 digits"));
+    }
+    let base = name.strip_suffix(".fifo").unwrap_or(name);
+    if base.is_empty()
+        || name.len() > 256
+        || !base
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    {
+        return Err(bad("the topic name is not valid"));
+    }
+    Ok(value.to_owned())
+}
+
+fn parse_namespace(value: &str) -> Result<String, ConfigError> {
+    let valid = !value.is_empty()
+        && value.len() <= 255
+        && !value.starts_with(':')
+        && value
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b".-_/#:".contains(&b));
+    if valid {
+        Ok(value.to_owned())
+    } else {
+        Err(invalid(
+            "METRICS_NAMESPACE",
+            value,
+            "not a CloudWatch namespace",
+        ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn settings(vars: &[(&str, &str)], mode: Mode) -> Result<Settings, ConfigError> {
+        from_lookup(
+            |name| {
+                vars.iter()
+                    .find(|(k, _)| *k == name)
+                    .map(|(_, v)| (*v).to_owned())
+            },
+            mode,
+        )
+    }
+
+    const TOPIC: &str = "arn:aws:sns:us-east-1:123456789012:alerts";
+
+    #[test]
+    fn defaults_apply_when_nothing_is_set() {
+        let s = settings(&[], Mode::Preview).unwrap();
+        assert_eq!(s.topic_arn, PREVIEW_TOPIC_ARN);
+        assert_eq!(s.min_severity, Severity::Info);
+        assert!(!s.include_read_only && !s.skip_transitional_statuses);
+        assert_eq!(s.message_format, MessageFormat::Text);
+        assert!(s.event_names_include.is_empty() && s.event_names_exclude.is_empty());
+        assert_eq!(s.metrics_namespace, DEFAULT_METRICS_NAMESPACE);
+    }
+
+    #[test]
+    fn the_lambda_requires_a_topic() {
+        let err = settings(&[], Mode::Lambda).unwrap_err();
+        assert_eq!(err.variable, "TOPIC_ARN");
+    }
+
+    #[test]
+    fn values_are_read() {
+        let s = settings(
+            &[
+                (
+                    "TOPIC_ARN",
+                    "arn:aws-us-gov:sns:us-gov-west-1:123456789012:alerts.fifo",
+                ),
+                ("MIN_SEVERITY", "Warning"),
+                ("INCLUDE_READ_ONLY", "yes"),
+                ("EVENT_NAMES_INCLUDE", " SubmitJob, ,JobStatusChanged "),
+                ("EVENT_NAMES_EXCLUDE", ""),
+                ("SKIP_TRANSITIONAL_STATUSES", "1"),
+                ("MESSAGE_FORMAT", "CHAT"),
+                ("METRICS_NAMESPACE", "Team/Batch"),
+            ],
+            Mode::Lambda,
+        )
+        .unwrap();
+        assert!(s.fifo());
+        assert_eq!(s.min_severity, Severity::Warning);
+        assert!(s.include_read_only && s.skip_transitional_statuses);
+        assert_eq!(s.event_names_include, ["SubmitJob", "JobStatusChanged"]);
+        assert!(s.event_names_exclude.is_empty());
+        assert_eq!(s.message_format, MessageFormat::Chat);
+        assert_eq!(s.metrics_namespace, "Team/Batch");
+    }
+
+    #[test]
+    fn errors_name_the_variable_and_what_it_accepts() {
+        let err = settings(
+            &[("TOPIC_ARN", TOPIC), ("MIN_SEVERITY", "urgent")],
+            Mode::Lambda,
+        )
+        .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "MIN_SEVERITY=\"urgent\" is not valid: unknown severity; accepted: info, warning, critical"
+        );
+    }
+
+    #[test]
+    fn malformed_topic_arns_are_rejected() {
+        for bad in [
+            "",
+            "alerts",
+            "arn:aws:sqs:us-east-1:123456789012:alerts",
+            "arn:aws:sns:us-east-1:1234:alerts",
+            "arn:aws:sns:US_EAST:123456789012:alerts",
+            "arn:aws:sns:us-east-1:123456789012:",
+            "arn:aws:sns:us-east-1:123456789012:al erts",
+            "arn:aws:sns:us-east-1:123456789012:alerts:extra",
+        ] {
+            let err = settings(&[("TOPIC_ARN", bad)], Mode::Lambda).unwrap_err();
+            assert_eq!(err.variable, "TOPIC_ARN", "{bad}");
+        }
+    }
+}

@@ -1,0 +1,272 @@
+//! Parsing: from the bytes EventBridge delivers to a typed event of one of our families, or a reason
+//! why the event is not ours.
+
+use aws_lambda_events::eventbridge::EventBridgeEvent;
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+use serde_json::value::RawValue;
+use thiserror::Error;
+
+use crate::cloudtrail::CloudTrailRecord;
+use crate::model::Family;
+
+/// The envelope fields every family keeps.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Envelope {
+    pub id: Option<String>,
+    pub source: String,
+    pub detail_type: String,
+    pub account: Option<String>,
+    pub region: Option<String>,
+    pub time: Option<String>,
+}
+
+/// An event of one of the families this function handles.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Event {
+    /// A CloudTrail record: a Batch API call or an S3 Batch Operations job event.
+    CloudTrail {
+        family: Family,
+        envelope: Envelope,
+        record: Box<CloudTrailRecord>,
+    },
+    /// A native AWS Batch event: its detail is the job as `DescribeJobs` returns it.
+    Native {
+        family: Family,
+        envelope: Envelope,
+        detail: Value,
+    },
+}
+
+/// What parsing made of the input.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Parsed {
+    Ours(Event),
+    /// A well-formed event that this function does not handle, with the reason.
+    NotOurs(String),
+}
+
+/// Why an input is not a valid event. The message says what to fix.
+#[derive(Debug, Error, PartialEq, Eq)]
+pub enum EventError {
+    #[error("input is not valid JSON: {0}")]
+    Syntax(String),
+    #[error("input is not an EventBridge event: {0}")]
+    Envelope(String),
+    #[error("{detail_type} event has an invalid detail: {message}")]
+    Detail {
+        detail_type: String,
+        message: String,
+    },
+}
+
+const S3_JOB_EVENT_NAMES: [&str; 2] = ["JobCreated", "JobStatusChanged"];
+
+/// Which family a `source` / `detail-type` pair belongs to, if any.
+fn family_of(source: &str, detail_type: &str) -> Option<Family> {
+    match (source, detail_type) {
+        ("aws.batch", "AWS API Call via CloudTrail") => Some(Family::BatchApiCall),
+        ("aws.s3", "AWS Service Event via CloudTrail") => Some(Family::S3BatchJob),
+        ("aws.batch", "Batch Job State Change") => Some(Family::BatchJobState),
+        ("aws.batch", "Batch Job Queue Blocked") => Some(Family::BatchQueueBlocked),
+        ("aws.batch", "Batch Service Job State Change") => Some(Family::BatchServiceJobState),
+        _ => None,
+    }
+}
+
+/// Parses one event. Foreign events are `NotOurs`; malformed ones are errors.
+pub fn parse(input: &[u8]) -> Result<Parsed, EventError> {
+    let envelope: EventBridgeEvent<Box<RawValue>> =
+        deserialize_at_path(input).map_err(|e| match e {
+            PathError::Syntax(message) => EventError::Syntax(message),
+            PathError::Data(message) => EventError::Envelope(message),
+        })?;
+    let Some(family) = family_of(&envelope.source, &envelope.detail_type) else {
+        return Ok(Parsed::NotOurs(format!(
+            "not an event this function handles: source `{}`, detail-type `{}`",
+            envelope.source, envelope.detail_type
+        )));
+    };
+    let detail_error = |message: String| EventError::Detail {
+        detail_type: envelope.detail_type.clone(),
+        message,
+    };
+    let event = match family {
+        Family::BatchApiCall | Family::S3BatchJob => {
+            let record: CloudTrailRecord = deserialize_at_path(envelope.detail.get().as_bytes())
+                .map_err(|e| detail_error(e.into_message()))?;
+            if let Some(reason) = foreign_cloudtrail_record(family, &record) {
+                return Ok(Parsed::NotOurs(reason));
+            }
+            if record.event_name.as_deref().is_none_or(str::is_empty) {
+                return Err(detail_error("`eventName` is missing".into()));
+            }
+            Event::CloudTrail {
+                family,
+                envelope: envelope_fields(&envelope),
+                record: Box::new(record),
+            }
+        }
+        _ => {
+            let detail: Value = deserialize_at_path(envelope.detail.get().as_bytes())
+                .map_err(|e| detail_error(e.into_message()))?;
+            if !detail.is_object() {
+                return Err(detail_error("`detail` is not a JSON object".into()));
+            }
+            Event::Native {
+                family,
+                envelope: envelope_fields(&envelope),
+                detail,
+            }
+        }
+    };
+    Ok(Parsed::Ours(event))
+}
+
+/// A CloudTrail record from the right source that is still not ours (another service's API, an S3
+/// event other than a Batch Operations job event).
+fn foreign_cloudtrail_record(family: Family, record: &CloudTrailRecord) -> Option<String> {
+    let event_source = record.event_source.as_deref().unwrap_or("");
+    let event_name = record.event_name.as_deref().unwrap_or("");
+    match family {
+        Family::BatchApiCall
+            if !event_source.is_empty() && event_source != "batch.amazonaws.com" =>
+        {
+            Some(format!(
+                "CloudTrail event from `{event_source}`, not from batch.amazonaws.com"
+            ))
+        }
+        Family::S3BatchJob if !S3_JOB_EVENT_NAMES.contains(&event_name) => Some(format!(
+            "S3 service event `{event_name}` is not an S3 Batch Operations job event"
+        )),
+        _ => None,
+    }
+}
+
+fn envelope_fields(event: &EventBridgeEvent<Box<RawValue>>) -> Envelope {
+    Envelope {
+        id: event.id.clone(),
+        source: event.source.clone(),
+        detail_type: event.detail_type.clone(),
+        account: event.account.clone(),
+        region: event.region.clone(),
+        time: event
+            .time
+            .map(|t| t.to_rfc3339_opts(chrono_seconds(), true)),
+    }
+}
+
+/// Times are shown to the second, as CloudTrail writes them.
+fn chrono_seconds() -> chrono::SecondsFormat {
+    chrono::SecondsFormat::AutoSi
+}
+
+enum PathError {
+    Syntax(String),
+    Data(String),
+}
+
+impl PathError {
+    fn into_message(self) -> String {
+        match self {
+            PathError::Syntax(m) | PathError::Data(m) => m,
+        }
+    }
+}
+
+/// Deserializes, naming the path of a field that has the wrong shape (`detail.userIdentity.type`).
+fn deserialize_at_path<T: DeserializeOwned>(input: &[u8]) -> Result<T, PathError> {
+    let mut deserializer = serde_json::Deserializer::from_slice(input);
+    let value = serde_path_to_error::deserialize(&mut deserializer).map_err(|e| {
+        let path = e.path().to_string();
+        let inner = e.into_inner();
+        if inner.is_syntax() || inner.is_eof() {
+            PathError::Syntax(inner.to_string())
+        } else if path == "." || path.is_empty() {
+            PathError::Data(inner.to_string())
+        } else {
+            PathError::Data(format!("`{path}`: {inner}"))
+        }
+    })?;
+    deserializer
+        .end()
+        .map_err(|e| PathError::Syntax(e.to_string()))?;
+    Ok(value)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse_str(s: &str) -> Result<Parsed, EventError> {
+        parse(s.as_bytes())
+    }
+
+    #[test]
+    fn invalid_json_is_a_syntax_error() {
+        let err = parse_str("{\"source\": ").unwrap_err();
+        assert!(matches!(err, EventError::Syntax(_)), "{err}");
+        assert!(err.to_string().starts_with("input is not valid JSON"));
+    }
+
+    #[test]
+    fn an_object_without_detail_type_is_not_an_eventbridge_event() {
+        let err = parse_str(r#"{"source":"aws.batch","detail":{}}"#).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "input is not an EventBridge event: missing field `detail-type` at line 1 column 34"
+        );
+    }
+
+    #[test]
+    fn a_wrongly_typed_field_is_named_by_its_path() {
+        let err = parse_str(
+            r#"{"source":"aws.batch","detail-type":"AWS API Call via CloudTrail","detail":{"eventName":"SubmitJob","userIdentity":{"type":7}}}"#,
+        )
+        .unwrap_err();
+        let message = err.to_string();
+        assert!(message.contains("`userIdentity.type`"), "{message}");
+    }
+
+    #[test]
+    fn foreign_sources_are_not_ours() {
+        let parsed = parse_str(
+            r#"{"source":"aws.ec2","detail-type":"EC2 Instance State-change Notification","detail":{}}"#,
+        )
+        .unwrap();
+        assert!(matches!(parsed, Parsed::NotOurs(reason) if reason.contains("aws.ec2")));
+    }
+
+    #[test]
+    fn s3_service_events_other_than_batch_jobs_are_not_ours() {
+        let parsed = parse_str(
+            r#"{"source":"aws.s3","detail-type":"AWS Service Event via CloudTrail","detail":{"eventName":"BucketReplicated"}}"#,
+        )
+        .unwrap();
+        assert!(matches!(parsed, Parsed::NotOurs(reason) if reason.contains("BucketReplicated")));
+    }
+
+    #[test]
+    fn an_api_call_without_event_name_is_an_error() {
+        let err = parse_str(
+            r#"{"source":"aws.batch","detail-type":"AWS API Call via CloudTrail","detail":{}}"#,
+        )
+        .unwrap_err();
+        assert!(err.to_string().contains("`eventName` is missing"));
+    }
+
+    #[test]
+    fn native_detail_must_be_an_object() {
+        let err = parse_str(
+            r#"{"source":"aws.batch","detail-type":"Batch Job State Change","detail":"FAILED"}"#,
+        )
+        .unwrap_err();
+        assert!(err.to_string().contains("not a JSON object"));
+    }
+
+    #[test]
+    fn trailing_garbage_is_a_syntax_error() {
+        let err = parse_str(r#"{"source":"aws.ec2","detail-type":"x","detail":{}} {"#).unwrap_err();
+        assert!(matches!(err, EventError::Syntax(_)));
+    }
+}

@@ -1,0 +1,88 @@
+//! AWS console URL formats, kept in one place because AWS changes them.
+
+use crate::model::{Link, ResourceKind};
+
+fn console(region: &str) -> String {
+    format!("https://{region}.console.aws.amazon.com")
+}
+
+pub fn cloudtrail_event(region: &str, event_id: &str) -> Link {
+    Link {
+        label: "CloudTrail event",
+        url: format!(
+            "{}/cloudtrail/home?region={region}#/events/{}",
+            console(region),
+            encode(event_id)
+        ),
+    }
+}
+
+pub fn s3_batch_job(region: &str, job_id: &str) -> Link {
+    Link {
+        label: "S3 Batch Operations job",
+        url: format!(
+            "{}/s3/jobs/{}?region={region}",
+            console(region),
+            encode(job_id)
+        ),
+    }
+}
+
+/// The Batch console page of a job, compute environment or job queue. `id` is a job id for jobs and
+/// an ARN or name for the others.
+pub fn batch_resource(region: &str, kind: ResourceKind, id: &str) -> Option<Link> {
+    let (label, fragment) = match kind {
+        ResourceKind::Job | ResourceKind::ServiceJob => ("Batch job", "jobs/detail"),
+        ResourceKind::ComputeEnvironment => {
+            ("Batch compute environment", "compute-environments/detail")
+        }
+        ResourceKind::JobQueue => ("Batch job queue", "queues/detail"),
+        _ => return None,
+    };
+    Some(Link {
+        label,
+        url: format!(
+            "{}/batch/home?region={region}#{fragment}/{}",
+            console(region),
+            encode(id)
+        ),
+    })
+}
+
+/// Percent-encodes everything but the characters ARNs, ids and names are made of, so a hostile value
+/// cannot change the URL's structure.
+fn encode(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    for b in value.bytes() {
+        if b.is_ascii_alphanumeric() || b"-_.~:/".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn links_follow_the_console_formats() {
+        assert_eq!(
+            batch_resource("us-east-1", ResourceKind::Job, "abc-1")
+                .unwrap()
+                .url,
+            "https://us-east-1.console.aws.amazon.com/batch/home?region=us-east-1#jobs/detail/abc-1"
+        );
+        assert_eq!(
+            s3_batch_job("us-west-2", "d6e5").url,
+            "https://us-west-2.console.aws.amazon.com/s3/jobs/d6e5?region=us-west-2"
+        );
+        assert_eq!(
+            cloudtrail_event("eu-west-1", "ev 1").url,
+            "https://eu-west-1.console.aws.amazon.com/cloudtrail/home?region=eu-west-1#/events/ev%201"
+        );
+        assert!(batch_resource("us-east-1", ResourceKind::Tags, "x").is_none());
+    }
+}

@@ -1,0 +1,61 @@
+//! The one code path from input bytes to a decision, shared by `preview` and the Lambda handler.
+
+use crate::classify::classify;
+use crate::config::Settings;
+use crate::decide::skip_reason;
+use crate::event::{EventError, Parsed, parse};
+use crate::model::{Family, Severity};
+use crate::render::{PublishRequest, render};
+
+/// What to do with one event.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Decision {
+    Publish(Box<PublishRequest>),
+    Skip(String),
+}
+
+/// The facts about an event that its log line reports, never a secret.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Summary {
+    pub event_id: Option<String>,
+    pub family: Family,
+    pub event_name: String,
+    pub status: Option<String>,
+    pub severity: Severity,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Prepared {
+    pub decision: Decision,
+    /// `None` for an event that is not ours.
+    pub summary: Option<Summary>,
+}
+
+/// Parses, classifies, decides and renders one event.
+pub fn prepare(input: &[u8], settings: &Settings) -> Result<Prepared, EventError> {
+    let event = match parse(input)? {
+        Parsed::Ours(event) => event,
+        Parsed::NotOurs(reason) => {
+            return Ok(Prepared {
+                decision: Decision::Skip(reason),
+                summary: None,
+            });
+        }
+    };
+    let notification = classify(event)?;
+    let summary = Summary {
+        event_id: notification.event_id.clone(),
+        family: notification.family,
+        event_name: notification.event_name.clone(),
+        status: notification.status.as_ref().map(|s| s.value.clone()),
+        severity: notification.severity,
+    };
+    let decision = match skip_reason(&notification, settings) {
+        Some(reason) => Decision::Skip(reason),
+        None => Decision::Publish(Box::new(render(&notification, settings))),
+    };
+    Ok(Prepared {
+        decision,
+        summary: Some(summary),
+    })
+}

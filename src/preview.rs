@@ -1,0 +1,178 @@
+//! `batch-notifier preview`: shows, for each input event, the exact SNS Publish request the function
+//! would send, or why it would skip it, without AWS.
+//!
+//! A file holds one event (pretty-printed or not) or one event per line; it is streamed line by line,
+//! so memory does not grow with its length.
+
+use std::fs::File;
+use std::io::{self, BufRead, BufReader, Write};
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+use crate::config::Settings;
+use crate::pipeline::{Decision, prepare};
+use crate::render::PublishRequest;
+
+/// One line of preview output.
+#[derive(Serialize)]
+#[serde(rename_all = "snake_case")]
+struct Line<'a> {
+    source: &'a str,
+    #[serde(flatten)]
+    result: Outcome<'a>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "snake_case")]
+enum Outcome<'a> {
+    Publish(&'a PublishRequest),
+    Skip(&'a str),
+    Error(&'a str),
+}
+
+/// How many inputs ended each way.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Tally {
+    pub published: usize,
+    pub skipped: usize,
+    pub errors: usize,
+}
+
+struct Previewer<'s, W: Write> {
+    settings: &'s Settings,
+    out: W,
+    tally: Tally,
+}
+
+impl<W: Write> Previewer<'_, W> {
+    fn emit(&mut self, source: &str, input: &[u8]) -> io::Result<()> {
+        match prepare(input, self.settings) {
+            Ok(prepared) => match &prepared.decision {
+                Decision::Publish(request) => {
+                    self.tally.published += 1;
+                    self.write(source, Outcome::Publish(request))
+                }
+                Decision::Skip(reason) => {
+                    self.tally.skipped += 1;
+                    self.write(source, Outcome::Skip(reason))
+                }
+            },
+            Err(error) => self.error(source, &error.to_string()),
+        }
+    }
+
+    fn error(&mut self, source: &str, message: &str) -> io::Result<()> {
+        self.tally.errors += 1;
+        self.write(source, Outcome::Error(message))
+    }
+
+    fn write(&mut self, source: &str, result: Outcome<'_>) -> io::Result<()> {
+        serde_json::to_writer(&mut self.out, &Line { source, result })?;
+        self.out.write_all(b"\n")
+    }
+
+    /// One input stream: a single (possibly pretty-printed) event, or one event per line.
+    fn stream(&mut self, name: &str, mut reader: impl BufRead) -> io::Result<()> {
+        let mut line = Vec::new();
+        let mut line_no = 0;
+        // Skip leading blank lines; the first real line tells which layout the stream has.
+        loop {
+            line.clear();
+            if reader.read_until(b'\n', &mut line)? == 0 {
+                return self.error(name, "input is empty: expected an event");
+            }
+            line_no += 1;
+            if !line.trim_ascii().is_empty() {
+                break;
+            }
+        }
+        if serde_json::from_slice::<serde::de::IgnoredAny>(&line).is_err() {
+            // Not a complete value on its own line: the whole stream is one event.
+            reader.read_to_end(&mut line)?;
+            return self.emit(name, &line);
+        }
+        // One event per line. The first is labelled with the bare name if it turns out to be alone.
+        let mut pending = Some((line_no, std::mem::take(&mut line)));
+        loop {
+            line.clear();
+            let read = reader.read_until(b'\n', &mut line)?;
+            line_no += 1;
+            if read == 0 {
+                break;
+            }
+            if line.trim_ascii().is_empty() {
+                continue;
+            }
+            if let Some((number, first)) = pending.take() {
+                self.emit(&format!("{name}:{number}"), &first)?;
+            }
+            self.emit(&format!("{name}:{line_no}"), &line)?;
+        }
+        if let Some((_, only)) = pending {
+            self.emit(name, &only)?;
+        }
+        Ok(())
+    }
+
+    fn path(&mut self, path: &Path) -> io::Result<()> {
+        let name = path.display().to_string();
+        if path.is_dir() {
+            let files = match json_files(path) {
+                Ok(files) => files,
+                Err(e) => return self.error(&name, &format!("cannot read directory: {e}")),
+            };
+            if files.is_empty() {
+                return self.error(&name, "directory holds no *.json file");
+            }
+            for file in files {
+                self.path(&file)?;
+            }
+            return Ok(());
+        }
+        match File::open(path) {
+            Ok(file) => self.stream(&name, BufReader::with_capacity(64 * 1024, file)),
+            Err(e) => self.error(&name, &format!("cannot read file: {e}")),
+        }
+    }
+}
+
+/// The `*.json` files directly in `dir`, in name order so output is stable.
+fn json_files(dir: &Path) -> io::Result<Vec<PathBuf>> {
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(dir)? {
+        let path = entry?.path();
+        if path.is_file() && path.extension().is_some_and(|e| e == "json") {
+            files.push(path);
+        }
+    }
+    files.sort();
+    Ok(files)
+}
+
+/// Previews every input (`-` is standard input) and writes one JSON line per event to `out`.
+pub fn run(
+    inputs: &[String],
+    settings: &Settings,
+    stdin: impl BufRead,
+    out: impl Write,
+) -> io::Result<Tally> {
+    let mut previewer = Previewer {
+        settings,
+        out,
+        tally: Tally::default(),
+    };
+    let mut stdin = Some(stdin);
+    for input in inputs {
+        if input == "-" {
+            match stdin.take() {
+                Some(reader) => previewer.stream("-", reader)?,
+                None => previewer.error("-", "standard input was already read")?,
+            }
+        } else {
+            previewer.path(Path::new(input))?;
+        }
+    }
+    previewer.out.flush()?;
+    Ok(previewer.tally)
+}

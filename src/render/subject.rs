@@ -1,0 +1,85 @@
+//! The SNS subject: one plain-ASCII line under 100 characters, whatever the input.
+
+use crate::model::{Family, Notification, Outcome};
+
+/// SNS rejects subjects of 100 characters or more.
+pub const MAX_SUBJECT: usize = 99;
+
+pub fn subject(n: &Notification) -> String {
+    let severity = n.severity.as_str().to_ascii_uppercase();
+    let region = n
+        .region
+        .as_deref()
+        .map(|r| format!(" in {r}"))
+        .unwrap_or_default();
+    let name = n.resource.name.as_deref().unwrap_or("");
+    let status = n.status.as_ref().map_or("", |s| s.value.as_str());
+    let body = match n.family {
+        Family::BatchApiCall => {
+            let outcome = match (n.outcome, n.error.as_ref().and_then(|e| e.code.as_deref())) {
+                (Outcome::Denied, code) => format!(" denied ({})", code.unwrap_or("no code")),
+                (Outcome::Failed, Some(code)) => format!(" failed ({code})"),
+                (Outcome::Failed, None) => " failed".to_owned(),
+                _ => String::new(),
+            };
+            let by = n
+                .actor
+                .as_ref()
+                .map(|a| format!(" by {}", a.short))
+                .unwrap_or_default();
+            format!("Batch {} {name}{outcome}{by}", n.event_name)
+        }
+        Family::S3BatchJob => format!("S3 Batch Operations job {name} {status}"),
+        Family::BatchJobState => format!("Batch job {name} {status}"),
+        Family::BatchServiceJobState => format!("Batch service job {name} {status}"),
+        Family::BatchQueueBlocked => format!("Batch job queue {name} blocked"),
+    };
+    plain_line(&format!("[{severity}] {body}{region}"), MAX_SUBJECT)
+}
+
+/// Printable ASCII only, single spaces, at most `max` characters (cut with `...`).
+pub fn plain_line(text: &str, max: usize) -> String {
+    let mut out = String::with_capacity(text.len().min(max));
+    let mut last_space = true;
+    for c in text.chars() {
+        let c = if c.is_ascii_graphic() {
+            c
+        } else if c.is_whitespace() || c.is_control() {
+            ' '
+        } else {
+            '?'
+        };
+        if c == ' ' {
+            if last_space {
+                continue;
+            }
+            last_space = true;
+        } else {
+            last_space = false;
+        }
+        out.push(c);
+    }
+    let mut out = out.trim_end().to_owned();
+    if out.len() > max {
+        out.truncate(max - 3);
+        out = format!("{}...", out.trim_end());
+    }
+    if out.is_empty() {
+        out.push_str("AWS Batch notification");
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plain_line_keeps_printable_ascii_only() {
+        assert_eq!(plain_line("a\nb\t\u{7}c  é", 99), "a b c ?");
+        assert_eq!(plain_line("  ", 99), "AWS Batch notification");
+        let long = plain_line(&"x".repeat(500), 99);
+        assert_eq!(long.len(), 99);
+        assert!(long.ends_with("..."));
+    }
+}

@@ -1,0 +1,156 @@
+//! The text a person reads in an email or chat: what happened, to what, by whom, where, when, how it
+//! went, and where to look.
+
+use std::fmt::Write;
+
+use crate::model::{Channel, Family, Notification, Outcome};
+
+/// One sentence that says what happened.
+pub fn headline(n: &Notification) -> String {
+    let kind = n.resource.kind.label();
+    let name = n.resource.name.as_deref().unwrap_or("(unnamed)");
+    let status = n.status.as_ref().map_or("", |s| s.value.as_str());
+    let sentence = match n.family {
+        Family::BatchApiCall => {
+            let who = n.actor.as_ref().map_or("someone", |a| a.short.as_str());
+            let how = match n.outcome {
+                Outcome::Denied => "was denied",
+                Outcome::Failed => "failed",
+                _ => "succeeded",
+            };
+            let target = match &n.resource.name {
+                Some(name) => format!(" on {kind} {name}"),
+                None => String::new(),
+            };
+            format!("{who} called {}{target}: the call {how}.", n.event_name)
+        }
+        Family::BatchQueueBlocked => format!("Batch job queue {name} is blocked."),
+        Family::S3BatchJob | Family::BatchJobState | Family::BatchServiceJobState => {
+            format!("{} {name} is now {status}.", capitalized(kind))
+        }
+    };
+    single_line(&sentence)
+}
+
+fn capitalized(s: &str) -> String {
+    let mut chars = s.chars();
+    chars.next().map_or_else(String::new, |first| {
+        first.to_uppercase().chain(chars).collect()
+    })
+}
+
+/// The whole text body.
+pub fn body(n: &Notification) -> String {
+    let mut out = String::with_capacity(1024);
+    out.push_str(&headline(n));
+    out.push_str("\n\n");
+    let mut line = |label: &str, value: &str| {
+        let _ = writeln!(out, "{label:<10} {}", single_line(value));
+    };
+
+    if let Some(action) = &n.action {
+        let mut what = format!(
+            "{} ({} {})",
+            n.event_name,
+            action.verb.as_str(),
+            n.resource.kind.label()
+        );
+        if !action.cataloged {
+            what.push_str(", an operation not in the catalog");
+        }
+        line("What:", &what);
+    } else {
+        line("What:", &n.detail_type);
+    }
+    if n.resource.name.is_some() || n.resource.arn.is_some() {
+        let mut resource = format!(
+            "{} {}",
+            n.resource.kind.label(),
+            n.resource.name.as_deref().unwrap_or("")
+        );
+        if let Some(arn) = &n.resource.arn {
+            let _ = write!(resource, " ({arn})");
+        }
+        line("Resource:", &resource);
+    }
+    if let Some(status) = &n.status {
+        line("Status:", &status.value);
+        if let Some(reason) = &status.reason {
+            line("Reason:", reason);
+        }
+    }
+    let mut outcome = n.outcome.as_str().replace('_', " ");
+    if let Some(error) = &n.error {
+        let code = error.code.as_deref().unwrap_or("error");
+        let _ = write!(outcome, ": {code}");
+        if let Some(message) = &error.message {
+            let _ = write!(outcome, ": {message}");
+        }
+    }
+    line("Outcome:", &outcome);
+    if let Some(actor) = &n.actor {
+        let mut who = actor.description.clone();
+        match actor.channel {
+            Some(Channel::Console) => who.push_str(", in the console"),
+            Some(Channel::Api) => who.push_str(", through the API"),
+            Some(Channel::Service) | None => {}
+        }
+        match actor.mfa {
+            Some(true) => who.push_str(", with MFA"),
+            Some(false) => who.push_str(", without MFA"),
+            None => {}
+        }
+        line("Who:", &who);
+        if let Some(ip) = &actor.source_ip {
+            let from = match &actor.user_agent {
+                Some(agent) if agent != ip => format!("{ip} ({agent})"),
+                _ => ip.clone(),
+            };
+            line("From:", &from);
+        }
+    }
+    let place = match (&n.account, &n.region) {
+        (Some(account), Some(region)) => format!("account {account}, region {region}"),
+        (Some(account), None) => format!("account {account}"),
+        (None, Some(region)) => format!("region {region}"),
+        (None, None) => "unknown".to_owned(),
+    };
+    line("Where:", &place);
+    line("When:", n.time.as_deref().unwrap_or("unknown"));
+    line(
+        "Severity:",
+        &format!("{} ({})", n.severity, n.severity_reasons.join("; ")),
+    );
+
+    if !n.facts.is_empty() {
+        out.push_str("\nDetails:\n");
+        for fact in &n.facts {
+            let _ = writeln!(out, "  {}: {}", fact.label, single_line(&fact.value));
+        }
+    }
+    if !n.links.is_empty() {
+        out.push_str("\nLinks:\n");
+        for link in &n.links {
+            let _ = writeln!(out, "  {}: {}", link.label, single_line(&link.url));
+        }
+    }
+    out.push('\n');
+    if let Some(id) = &n.event_id {
+        let _ = writeln!(out, "Event id: {}", single_line(id));
+    }
+    if let Some(id) = &n.cloudtrail_event_id {
+        let _ = writeln!(out, "CloudTrail event id: {}", single_line(id));
+    }
+    out
+}
+
+/// A value on one line with no control characters, which SNS would reject or mail would mangle.
+pub fn single_line(value: &str) -> String {
+    if !value.chars().any(char::is_control) {
+        return value.to_owned();
+    }
+    value
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect()
+}
