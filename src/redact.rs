@@ -78,10 +78,19 @@ impl Secrets {
         }
     }
 
-    /// Scrubs every string inside a JSON value.
+    /// Scrubs `text` if it is free text (has a space); always masks access key ids.
+    pub fn scrub_free_text(&self, text: &mut String) {
+        if text.contains(char::is_whitespace) {
+            self.scrub(text);
+        } else {
+            mask_access_keys(text);
+        }
+    }
+
+    /// Scrubs the free text inside a JSON value and masks access key ids everywhere in it.
     pub fn scrub_value(&self, value: &mut Value) {
         match value {
-            Value::String(s) => self.scrub(s),
+            Value::String(s) => self.scrub_free_text(s),
             Value::Array(items) => items.iter_mut().for_each(|v| self.scrub_value(v)),
             Value::Object(map) => map.values_mut().for_each(|v| self.scrub_value(v)),
             _ => {}
@@ -193,10 +202,12 @@ mod tests {
 
     #[test]
     fn secrets_are_scrubbed_wherever_else_they_appear() {
-        let mut v = json!({"parameters": {"p": "s3cr3t-value"}, "errorMessage": "bad value s3cr3t-value given"});
+        let mut v = json!({"parameters": {"p": "s3cr3t-value"}, "errorMessage": "bad value s3cr3t-value given", "id": "s3cr3t-value"});
         let mut secrets = Secrets::default();
         redact_and_scrub(&mut v, &mut secrets);
         assert_eq!(v["errorMessage"], "bad value [redacted] given");
+        // Identifiers are not free text: a parameter that equals a region must not blank it.
+        assert_eq!(v["id"], "s3cr3t-value");
         let mut message = String::from("again: s3cr3t-value");
         secrets.scrub(&mut message);
         assert_eq!(message, "again: [redacted]");

@@ -18,8 +18,6 @@ pub enum When {
     Deleted(&'static [ResourceKind]),
     /// A successful call with one of these verbs.
     Did(&'static [Verb]),
-    /// Any other successful destructive call (delete, deregister).
-    Destructive,
     /// A bulk call that succeeded while some of its jobs did not.
     ItemFailures,
     /// An event of this family whose status is one of these.
@@ -62,7 +60,7 @@ pub const RULES: &[Rule] = &[
     rule(When::Status(Family::BatchServiceJobState, &["FAILED"]),        Critical, "the service job failed"),
     rule(When::Failed,                                                   Warning,  "the call failed"),
     rule(When::Did(&[Verb::Cancel, Verb::Terminate]),                    Warning,  "jobs were cancelled or terminated"),
-    rule(When::Destructive,                                              Warning,  "a resource was deleted or deregistered"),
+    rule(When::Did(&[Verb::Delete, Verb::Deregister]),                   Warning,  "a resource was deleted or deregistered"),
     rule(When::ItemFailures,                                             Warning,  "some jobs of the bulk call were not processed"),
     rule(When::Status(Family::S3BatchJob, &["Suspended", "Cancelling", "Cancelled", "Failing"]),
                                                                          Warning,  "the S3 Batch Operations job needs attention"),
@@ -84,7 +82,6 @@ fn applies(when: When, n: &Notification) -> bool {
                 && kinds.contains(&n.resource.kind)
         }
         When::Did(verbs) => succeeded && n.action.as_ref().is_some_and(|a| verbs.contains(&a.verb)),
-        When::Destructive => succeeded && n.action.as_ref().is_some_and(|a| a.destructive),
         When::ItemFailures => succeeded && n.item_failures > 0,
         When::Status(family, statuses) => {
             n.family == family

@@ -12,7 +12,7 @@ use crate::cloudtrail::CloudTrailRecord;
 use crate::event::Envelope;
 use crate::links;
 use crate::model::{ErrorInfo, Family, Notification, Outcome, Resource, ResourceKind};
-use crate::redact::{Secrets, redact_and_scrub};
+use crate::redact::{Secrets, redact};
 
 /// Where each kind's name and ARN are found in the request, then the response.
 #[rustfmt::skip]
@@ -65,7 +65,7 @@ pub(super) fn classify(
     .into_iter()
     .flatten()
     {
-        redact_and_scrub(value, secrets);
+        redact(value, secrets);
     }
     let request = record.request_parameters.take().unwrap_or(Value::Null);
     let response = record.response_elements.take().unwrap_or(Value::Null);
@@ -112,18 +112,6 @@ pub(super) fn classify(
     n.links
         .extend(cloudtrail_link(region, n.cloudtrail_event_id.as_deref()));
 
-    n.thread_key = n
-        .resource
-        .arn
-        .clone()
-        .or_else(|| n.resource.id.clone())
-        .or_else(|| {
-            n.resource
-                .name
-                .as_ref()
-                .map(|name| format!("{}/{name}", kind.as_str()))
-        })
-        .unwrap_or_else(|| format!("batch/{}", n.event_name));
     n.action = Some(action);
     n.detail = object_of(vec![
         ("requestParameters", Some(request)),

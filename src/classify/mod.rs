@@ -9,7 +9,7 @@ use serde_json::{Map, Value};
 
 use crate::event::{Envelope, Event, EventError};
 use crate::links;
-use crate::model::{Fact, Link, Notification};
+use crate::model::{Fact, Link, Notification, Resource, ResourceKind};
 use crate::redact::{Secrets, mask_access_keys};
 use crate::severity;
 
@@ -38,6 +38,7 @@ pub fn classify(event: Event) -> Result<Notification, EventError> {
             detail,
         } => native::classify(family, envelope, detail, &mut secrets)?,
     };
+    notification.thread_key = thread_key(&notification.resource, &notification.event_name);
     scrub(&mut notification, &secrets);
     let (severity, reasons) = severity::assess(&notification);
     notification.severity = severity;
@@ -75,8 +76,9 @@ fn base(envelope: Envelope, event_name: String, resource: crate::model::Resource
 }
 
 /// Masks access key ids in every string that can be published, and removes the redacted secrets
-/// from the free text that may echo them. Names, ids and regions are left alone: a parameter whose
-/// value happens to be `us-east-1` must not blank the region.
+/// from the free text that may echo them: error messages, reasons, and any other text with spaces.
+/// Names, ids and regions are left alone: a parameter whose value happens to be `us-east-1` must not
+/// blank the region.
 fn scrub(n: &mut Notification, secrets: &Secrets) {
     n.for_each_text_mut(mask_access_keys);
     if let Some(error) = &mut n.error {
@@ -86,9 +88,23 @@ fn scrub(n: &mut Notification, secrets: &Secrets) {
         secrets.scrub_option(&mut status.reason);
     }
     for fact in &mut n.facts {
-        secrets.scrub(&mut fact.value);
+        secrets.scrub_free_text(&mut fact.value);
     }
     secrets.scrub_value(&mut n.detail);
+}
+
+/// The identity one resource's updates share: a job's id (every family reports it), otherwise the
+/// kind and name (an ARN in one event and a name in the next still match).
+fn thread_key(resource: &Resource, event_name: &str) -> String {
+    let job_like = matches!(
+        resource.kind,
+        ResourceKind::Job | ResourceKind::ServiceJob | ResourceKind::S3BatchJob
+    );
+    match (&resource.id, &resource.name) {
+        (Some(id), _) if job_like => id.clone(),
+        (_, Some(name)) => format!("{}/{name}", resource.kind.as_str()),
+        _ => format!("batch/{event_name}"),
+    }
 }
 
 /// Cuts `s` to at most `max` bytes on a character boundary, marking the cut.

@@ -6,7 +6,7 @@ use super::{MAX_NAME, MAX_TEXT, base, fact, link_region, scalar_text, short_name
 use crate::event::{Envelope, EventError};
 use crate::links;
 use crate::model::{Family, Notification, Outcome, Resource, ResourceKind, Status};
-use crate::redact::{Secrets, redact_and_scrub};
+use crate::redact::{Secrets, redact};
 use crate::statuses::{self, Phase};
 
 pub(super) fn classify(
@@ -19,7 +19,7 @@ pub(super) fn classify(
         detail_type: envelope.detail_type.clone(),
         message: format!("`{what}` is missing"),
     };
-    redact_and_scrub(&mut detail, secrets);
+    redact(&mut detail, secrets);
     let status_value = text_at(&detail, "status", MAX_NAME).ok_or_else(|| missing("status"))?;
     let job_id = text_at(&detail, "jobId", MAX_NAME);
     let job_name = text_at(&detail, "jobName", MAX_NAME);
@@ -103,11 +103,6 @@ pub(super) fn classify(
                 .extend(links::batch_resource(region, ResourceKind::JobQueue, queue));
         }
     }
-    n.thread_key = if family == Family::BatchQueueBlocked {
-        job_queue.or(job_arn).or(job_id).unwrap_or_default()
-    } else {
-        job_arn.or(job_id).or(job_name).unwrap_or_default()
-    };
     n.detail = detail;
     Ok(n)
 }

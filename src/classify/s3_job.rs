@@ -11,7 +11,7 @@ use crate::cloudtrail::CloudTrailRecord;
 use crate::event::{Envelope, EventError};
 use crate::links;
 use crate::model::{Family, Notification, Outcome, Resource, ResourceKind, Status};
-use crate::redact::{Secrets, redact_and_scrub};
+use crate::redact::{Secrets, redact};
 use crate::statuses::{self, Phase};
 
 pub(super) fn classify(
@@ -24,7 +24,7 @@ pub(super) fn classify(
         message: format!("`serviceEventDetails.{what}` is missing"),
     };
     let mut details = record.service_event_details.take().unwrap_or(Value::Null);
-    redact_and_scrub(&mut details, secrets);
+    redact(&mut details, secrets);
     let job_id = text_at(&details, "jobId", MAX_NAME).ok_or_else(|| missing("jobId"))?;
     let status_value = text_at(&details, "status", MAX_NAME).ok_or_else(|| missing("status"))?;
     let job_arn = text_at(&details, "jobArn", MAX_NAME);
@@ -73,7 +73,6 @@ pub(super) fn classify(
         link_region(n.region.as_deref()),
         n.cloudtrail_event_id.as_deref(),
     ));
-    n.thread_key = job_arn.unwrap_or(job_id);
     n.detail = object_of(vec![("serviceEventDetails", Some(details))]);
     Ok(n)
 }

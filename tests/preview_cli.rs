@@ -1,0 +1,144 @@
+//! The `preview` command as a person runs it.
+
+mod common;
+
+use std::io::Write;
+use std::process::{Command, Output, Stdio};
+
+use serde_json::Value;
+
+fn preview(args: &[&str], stdin: &[u8], env: &[(&str, &str)]) -> (Output, Vec<Value>) {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_batch-notifier"));
+    command
+        .arg("preview")
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env_clear()
+        .envs(env.iter().copied())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = command.spawn().unwrap();
+    child.stdin.take().unwrap().write_all(stdin).unwrap();
+    let output = child.wait_with_output().unwrap();
+    let lines = String::from_utf8(output.stdout.clone())
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    (output, lines)
+}
+
+#[test]
+fn previewing_events_prints_one_publish_or_skip_line_per_file() {
+    let (output, lines) = preview(&["events/"], b"", &[]);
+    assert!(output.status.success());
+    let files = common::example_events();
+    assert_eq!(lines.len(), files.len());
+    for (line, (name, _)) in lines.iter().zip(&files) {
+        assert_eq!(line["source"], format!("events/{name}"));
+        assert!(line.get("error").is_none(), "{line}");
+        let request = match line.get("publish") {
+            Some(request) => request,
+            None => {
+                assert!(line["skip"].is_string());
+                continue;
+            }
+        };
+        assert_eq!(
+            request["TopicArn"],
+            batch_notifier::config::PREVIEW_TOPIC_ARN
+        );
+        for key in request.as_object().unwrap().keys() {
+            assert!(
+                [
+                    "TopicArn",
+                    "Subject",
+                    "Message",
+                    "MessageStructure",
+                    "MessageAttributes",
+                    "MessageGroupId",
+                    "MessageDeduplicationId"
+                ]
+                .contains(&key.as_str()),
+                "{key}"
+            );
+        }
+        assert!(
+            request.get("MessageGroupId").is_none(),
+            "absent unless the topic is FIFO"
+        );
+        let severity = &request["MessageAttributes"]["severity"];
+        assert_eq!(severity["DataType"], "String");
+        assert!(severity["StringValue"].is_string());
+    }
+}
+
+#[test]
+fn standard_input_takes_one_event_per_line() {
+    let mut input = Vec::new();
+    for name in ["batch-job-state-failed.json", "s3-batch-job-failed.json"] {
+        let v: Value = serde_json::from_slice(&common::example(name)).unwrap();
+        input.extend(serde_json::to_vec(&v).unwrap());
+        input.extend(b"\n\n");
+    }
+    input.extend(b"{broken\n");
+    let (output, lines) = preview(&["-"], &input, &[("MESSAGE_FORMAT", "json")]);
+    assert_eq!(
+        output.status.code(),
+        Some(1),
+        "an invalid line makes the exit code 1"
+    );
+    let sources: Vec<_> = lines
+        .iter()
+        .map(|l| l["source"].as_str().unwrap())
+        .collect();
+    assert_eq!(sources, ["-:1", "-:3", "-:5"]);
+    assert!(
+        lines[0]["publish"]["Message"]
+            .as_str()
+            .unwrap()
+            .contains("\"schema_version\":1")
+    );
+    assert!(
+        lines[2]["error"]
+            .as_str()
+            .unwrap()
+            .starts_with("input is not valid JSON")
+    );
+}
+
+#[test]
+fn a_pretty_printed_file_is_one_event_and_missing_files_are_errors() {
+    let (output, lines) = preview(
+        &["events/batch-job-state-failed.json", "events/none.json"],
+        b"",
+        &[("TOPIC_ARN", "arn:aws:sns:eu-west-1:123456789012:ops.fifo")],
+    );
+    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(lines[0]["source"], "events/batch-job-state-failed.json");
+    assert_eq!(
+        lines[0]["publish"]["TopicArn"],
+        "arn:aws:sns:eu-west-1:123456789012:ops.fifo"
+    );
+    assert!(lines[0]["publish"]["MessageGroupId"].is_string());
+    assert!(
+        lines[1]["error"]
+            .as_str()
+            .unwrap()
+            .starts_with("cannot read file")
+    );
+}
+
+#[test]
+fn a_bad_setting_stops_preview_and_names_the_variable() {
+    let (output, lines) = preview(&["events/"], b"", &[("MESSAGE_FORMAT", "html")]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(lines.is_empty());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("MESSAGE_FORMAT=\"html\" is not valid"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("text, json, multi, chat"), "{stderr}");
+}
