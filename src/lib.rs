@@ -2,7 +2,9 @@
 //! readable, routable SNS notifications.
 //!
 //! The pure core — [`event`] (parse), [`classify`], [`decide`], [`render`] — turns bytes into an SNS
-//! Publish request through [`pipeline::prepare`]; `preview` and the Lambda handler share it.
+//! Publish request through [`pipeline::prepare`]; `preview` and the Lambda handler share it. The
+//! handler hands the request to a [`publisher::Publisher`]; [`sns`] is the only module that knows
+//! the AWS SDK.
 
 pub mod actor;
 pub mod catalog;
@@ -11,11 +13,15 @@ pub mod cloudtrail;
 pub mod config;
 pub mod decide;
 pub mod event;
+pub mod handler;
 pub mod links;
+pub mod metrics;
 pub mod model;
 pub mod pipeline;
 pub mod preview;
+pub mod publisher;
 pub mod redact;
 pub mod render;
 pub mod severity;
+pub mod sns;
 pub mod statuses;

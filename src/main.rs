@@ -1,10 +1,14 @@
 //! The `batch-notifier` binary: the Lambda function when a Lambda runtime starts it, and the
-//! `preview` command for people.
+//! `preview` command for people. Only wiring lives here.
 
 use std::process::ExitCode;
 
 use batch_notifier::config::{self, Mode};
+use batch_notifier::handler::handle;
 use batch_notifier::preview;
+use batch_notifier::sns::SnsPublisher;
+use lambda_runtime::{LambdaEvent, service_fn};
+use serde_json::value::RawValue;
 
 const USAGE: &str = "\
 usage: batch-notifier preview [PATH ...]
@@ -12,12 +16,15 @@ usage: batch-notifier preview [PATH ...]
 Shows the SNS Publish request (or the reason to skip) for every event in PATH: a file holding one
 event or one event per line, a directory (every *.json in it), or - for standard input (the
 default). Settings come from the same environment variables as the Lambda function; see README.md.
-Exits 1 if any input is not a valid event, 2 on a bad setting or usage.";
+Exits 1 if any input is not a valid event, 2 on a bad setting or usage.
+
+Started by a Lambda runtime (AWS_LAMBDA_RUNTIME_API set) with no arguments, it serves events.";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     match args.first().map(String::as_str) {
         Some("preview") => run_preview(&args[1..]),
+        None if std::env::var_os("AWS_LAMBDA_RUNTIME_API").is_some() => run_lambda(),
         Some("-h" | "--help" | "help") => {
             println!("{USAGE}");
             ExitCode::SUCCESS
@@ -25,6 +32,44 @@ fn main() -> ExitCode {
         _ => {
             eprintln!("{USAGE}");
             ExitCode::from(2)
+        }
+    }
+}
+
+fn run_lambda() -> ExitCode {
+    lambda_runtime::tracing::init_default_subscriber();
+    // A bad setting stops the start, so a misconfigured deployment fails at once and visibly rather
+    // than on every event.
+    let settings = match config::from_env(Mode::Lambda) {
+        Ok(settings) => settings,
+        Err(e) => {
+            tracing::error!(error = %e, "invalid configuration");
+            return ExitCode::FAILURE;
+        }
+    };
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            tracing::error!(error = %e, "cannot start the async runtime");
+            return ExitCode::FAILURE;
+        }
+    };
+    let served = runtime.block_on(async {
+        let publisher = SnsPublisher::from_env().await;
+        let (settings, publisher) = (&settings, &publisher);
+        lambda_runtime::run(service_fn(|event: LambdaEvent<Box<RawValue>>| async move {
+            handle(event.payload.get().as_bytes(), settings, publisher).await
+        }))
+        .await
+    });
+    match served {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            tracing::error!(error = %e, "the Lambda runtime stopped");
+            ExitCode::FAILURE
         }
     }
 }
@@ -43,12 +88,8 @@ fn run_preview(paths: &[String]) -> ExitCode {
         paths.to_vec()
     };
     let stdout = std::io::stdout().lock();
-    match preview::run(
-        &inputs,
-        &settings,
-        std::io::stdin().lock(),
-        std::io::BufWriter::new(stdout),
-    ) {
+    let out = std::io::BufWriter::new(stdout);
+    match preview::run(&inputs, &settings, std::io::stdin().lock(), out) {
         Ok(tally) => {
             eprintln!(
                 "preview: {} to publish, {} skipped, {} invalid",

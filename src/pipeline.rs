@@ -2,7 +2,7 @@
 
 use crate::classify::classify;
 use crate::config::Settings;
-use crate::decide::skip_reason;
+use crate::decide::{Skip, SkipKind, skip_reason};
 use crate::event::{EventError, Parsed, parse};
 use crate::model::{Family, Severity};
 use crate::render::{PublishRequest, render};
@@ -11,7 +11,7 @@ use crate::render::{PublishRequest, render};
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Decision {
     Publish(Box<PublishRequest>),
-    Skip(String),
+    Skip(Skip),
 }
 
 /// The facts about an event that its log line reports, never a secret.
@@ -37,7 +37,10 @@ pub fn prepare(input: &[u8], settings: &Settings) -> Result<Prepared, EventError
         Parsed::Ours(event) => event,
         Parsed::NotOurs(reason) => {
             return Ok(Prepared {
-                decision: Decision::Skip(reason),
+                decision: Decision::Skip(Skip {
+                    kind: SkipKind::NotOurs,
+                    reason,
+                }),
                 summary: None,
             });
         }
@@ -51,7 +54,7 @@ pub fn prepare(input: &[u8], settings: &Settings) -> Result<Prepared, EventError
         severity: notification.severity,
     };
     let decision = match skip_reason(&notification, settings) {
-        Some(reason) => Decision::Skip(reason),
+        Some(skip) => Decision::Skip(skip),
         None => Decision::Publish(Box::new(render(&notification, settings))),
     };
     Ok(Prepared {

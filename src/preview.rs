@@ -53,9 +53,9 @@ impl<W: Write> Previewer<'_, W> {
                     self.tally.published += 1;
                     self.write(source, Outcome::Publish(request))
                 }
-                Decision::Skip(reason) => {
+                Decision::Skip(skip) => {
                     self.tally.skipped += 1;
-                    self.write(source, Outcome::Skip(reason))
+                    self.write(source, Outcome::Skip(&skip.reason))
                 }
             },
             Err(error) => self.error(source, &error.to_string()),

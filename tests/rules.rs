@@ -290,12 +290,17 @@ fn foreign_events_are_skipped_with_a_reason() {
     .unwrap();
     assert_eq!(
         prepared.decision,
-        Decision::Skip("not an event this function handles: source `aws.ec2`, detail-type `EC2 Instance State-change Notification`".into())
+        Decision::Skip(batch_notifier::decide::Skip {
+            kind: batch_notifier::decide::SkipKind::NotOurs,
+            reason: "not an event this function handles: source `aws.ec2`, detail-type `EC2 Instance State-change Notification`".into()
+        })
     );
     let mut ev = event_json("batch-api-submit-job.json");
     ev["detail"]["eventSource"] = json!("ecs.amazonaws.com");
     let prepared = prepare(&bytes(&ev), &settings(MessageFormat::Text)).unwrap();
-    assert!(matches!(prepared.decision, Decision::Skip(r) if r.contains("ecs.amazonaws.com")));
+    assert!(
+        matches!(prepared.decision, Decision::Skip(s) if s.reason.contains("ecs.amazonaws.com"))
+    );
 }
 
 #[test]
@@ -346,7 +351,7 @@ fn settings_filter_what_is_published() {
             .decision
         {
             Decision::Publish(_) => "publish".to_owned(),
-            Decision::Skip(reason) => reason,
+            Decision::Skip(skip) => skip.reason,
         };
     let read_only = "batch-api-describe-jobs-read-only.json";
     assert!(decide(&[], read_only).contains("INCLUDE_READ_ONLY"));

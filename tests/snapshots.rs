@@ -57,7 +57,7 @@ fn every_example_event_in_every_format() {
                 .unwrap_or_else(|e| panic!("{name} is not a valid event: {e}"));
             let shown = match &prepared.decision {
                 Decision::Publish(request) => readable(request),
-                Decision::Skip(reason) => format!("skip: {reason}"),
+                Decision::Skip(skip) => format!("skip: {}", skip.reason),
             };
             let snapshot = format!("{}__{}", name.trim_end_matches(".json"), format.as_str());
             insta::with_settings!({ snapshot_path => "snapshots", prepend_module_to_snapshot => false }, {

@@ -61,7 +61,7 @@ pub const FORMATS: [MessageFormat; 4] = [
 pub fn publish(input: &[u8], settings: &Settings) -> PublishRequest {
     match prepare(input, settings).unwrap().decision {
         Decision::Publish(request) => *request,
-        Decision::Skip(reason) => panic!("skipped: {reason}"),
+        Decision::Skip(skip) => panic!("skipped: {}", skip.reason),
     }
 }
 

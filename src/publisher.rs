@@ -1,0 +1,24 @@
+//! The port to SNS: what the handler needs from a publisher, with no AWS SDK type in sight.
+
+use std::future::Future;
+
+use thiserror::Error;
+
+use crate::render::PublishRequest;
+
+/// A publish that failed for good (after the client's own retries).
+#[derive(Clone, Debug, Error, PartialEq, Eq)]
+#[error("SNS Publish failed: {}{message}", code.as_deref().map(|c| format!("{c}: ")).unwrap_or_default())]
+pub struct PublishError {
+    /// SNS's error code (`NotFound`, `InvalidParameter`, `Throttled` ...), when SNS answered.
+    pub code: Option<String>,
+    pub message: String,
+}
+
+pub trait Publisher {
+    /// Publishes the request and returns SNS's message id.
+    fn publish(
+        &self,
+        request: &PublishRequest,
+    ) -> impl Future<Output = Result<String, PublishError>> + Send;
+}

@@ -1,0 +1,116 @@
+//! The SNS adapter: [`Publisher`] over the AWS SDK for Rust.
+
+use std::time::Duration;
+
+use aws_config::BehaviorVersion;
+use aws_config::retry::RetryConfig;
+use aws_config::timeout::TimeoutConfig;
+use aws_sdk_sns::Client;
+use aws_sdk_sns::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
+use aws_sdk_sns::types::MessageAttributeValue;
+
+use crate::publisher::{PublishError, Publisher};
+use crate::render::PublishRequest;
+
+/// Bounds on one publish. With the standard retry mode's 3 attempts and its backoff, a publish
+/// gives up within about 12 s, well inside the function's timeout, so a failing SNS fails the
+/// invocation (and Lambda retries it) instead of timing the function out.
+pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(2);
+pub const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(3);
+pub const OPERATION_TIMEOUT: Duration = Duration::from_secs(12);
+pub const MAX_ATTEMPTS: u32 = 3;
+
+pub struct SnsPublisher {
+    client: Client,
+}
+
+impl SnsPublisher {
+    pub fn new(client: Client) -> Self {
+        SnsPublisher { client }
+    }
+
+    /// A client configured from the environment (region, credentials, `AWS_ENDPOINT_URL_SNS`).
+    pub async fn from_env() -> Self {
+        let config = aws_config::defaults(BehaviorVersion::latest())
+            .retry_config(RetryConfig::standard().with_max_attempts(MAX_ATTEMPTS))
+            .timeout_config(
+                TimeoutConfig::builder()
+                    .connect_timeout(CONNECT_TIMEOUT)
+                    .operation_attempt_timeout(ATTEMPT_TIMEOUT)
+                    .operation_timeout(OPERATION_TIMEOUT)
+                    .build(),
+            )
+            .load()
+            .await;
+        SnsPublisher::new(Client::new(&config))
+    }
+}
+
+impl Publisher for SnsPublisher {
+    async fn publish(&self, request: &PublishRequest) -> Result<String, PublishError> {
+        let mut call = self
+            .client
+            .publish()
+            .topic_arn(&request.topic_arn)
+            .subject(&request.subject)
+            .message(&request.message)
+            .set_message_structure(request.message_structure.map(str::to_owned))
+            .set_message_group_id(request.message_group_id.clone())
+            .set_message_deduplication_id(request.message_deduplication_id.clone());
+        for (name, value) in &request.message_attributes {
+            let attribute = MessageAttributeValue::builder()
+                .data_type(value.data_type)
+                .string_value(&value.string_value)
+                .build()
+                .map_err(|e| PublishError {
+                    code: None,
+                    message: format!("attribute {name}: {e}"),
+                })?;
+            call = call.message_attributes(*name, attribute);
+        }
+        let output = call.send().await.map_err(publish_error)?;
+        Ok(output.message_id().unwrap_or_default().to_owned())
+    }
+}
+
+fn publish_error<E, R>(error: SdkError<E, R>) -> PublishError
+where
+    E: ProvideErrorMetadata + std::error::Error + 'static,
+    R: std::fmt::Debug + 'static,
+{
+    let (code, message) = match &error {
+        SdkError::ServiceError(service) => (
+            service.err().code().map(str::to_owned),
+            service
+                .err()
+                .message()
+                .map_or_else(|| DisplayErrorContext(&error).to_string(), str::to_owned),
+        ),
+        SdkError::TimeoutError(_) => (None, "timed out after the SDK's retries".to_owned()),
+        SdkError::DispatchFailure(_) => (None, format!("could not reach SNS: {}", causes(&error))),
+        SdkError::ResponseError(_) => (
+            None,
+            format!("unreadable answer from SNS: {}", causes(&error)),
+        ),
+        _ => (None, DisplayErrorContext(&error).to_string()),
+    };
+    PublishError { code, message }
+}
+
+/// The messages of an error's sources, most specific last, without repeats.
+fn causes(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    let mut current = error.source();
+    while let Some(cause) = current {
+        let text = cause.to_string();
+        if !parts.iter().any(|p| p.contains(&text)) {
+            parts.push(text);
+        }
+        current = cause.source();
+    }
+    if parts.is_empty() {
+        error.to_string()
+    } else {
+        parts.join(": ")
+    }
+}

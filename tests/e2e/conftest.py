@@ -1,0 +1,195 @@
+"""Fixtures for the end-to-end tests: a real SNS/SQS (moto's server) on loopback and the function
+served by `cargo lambda watch`. A server that cannot start fails the test run; nothing is skipped."""
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import time
+import urllib.request
+from pathlib import Path
+
+import boto3
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+VENV_BIN = ROOT / ".venv" / "bin"
+BINARY = ROOT / "target" / "debug" / "batch-notifier"
+EVENTS = sorted((ROOT / "events").glob("*.json"))
+REGION = "us-east-1"
+ACCOUNT = "123456789012"
+START_TIMEOUT = 60
+INVOKE_TIMEOUT = 120
+
+# Settings of the function that tests pass explicitly; nothing leaks in from the caller's shell.
+FUNCTION_SETTINGS = {
+    "TOPIC_ARN", "MIN_SEVERITY", "INCLUDE_READ_ONLY", "EVENT_NAMES_INCLUDE", "EVENT_NAMES_EXCLUDE",
+    "SKIP_TRANSITIONAL_STATUSES", "MESSAGE_FORMAT", "METRICS_NAMESPACE",
+}
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for(check, what, process, log):
+    deadline = time.monotonic() + START_TIMEOUT
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.fail(f"{what} exited with {process.returncode}:\n{Path(log).read_text()[-4000:]}")
+        try:
+            if check():
+                return
+        except OSError:
+            pass
+        time.sleep(0.2)
+    pytest.fail(f"{what} did not start within {START_TIMEOUT}s:\n{Path(log).read_text()[-4000:]}")
+
+
+def stop(process):
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(10)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+
+
+def tool_env(**extra):
+    env = {k: v for k, v in os.environ.items() if k not in FUNCTION_SETTINGS and not k.startswith("AWS_")}
+    env["PATH"] = f"{VENV_BIN}{os.pathsep}{env.get('PATH', '')}"
+    env.update(AWS_REGION=REGION, AWS_DEFAULT_REGION=REGION, AWS_ACCESS_KEY_ID="test", AWS_SECRET_ACCESS_KEY="test")
+    env.update(extra)
+    return env
+
+
+@pytest.fixture(scope="session")
+def moto_url(tmp_path_factory):
+    port = free_port()
+    log = tmp_path_factory.mktemp("moto") / "moto.log"
+    with open(log, "w") as out:
+        process = subprocess.Popen(
+            [str(VENV_BIN / "moto_server"), "-H", "127.0.0.1", "-p", str(port)],
+            stdout=out, stderr=subprocess.STDOUT, start_new_session=True, env=tool_env(),
+        )
+    url = f"http://127.0.0.1:{port}"
+    wait_for(lambda: urllib.request.urlopen(f"{url}/moto-api/", timeout=2).status == 200, "moto_server", process, log)
+    yield url
+    stop(process)
+
+
+class Aws:
+    """boto3 clients on the moto server, and helpers to wire topics to queues."""
+
+    def __init__(self, url):
+        self.url = url
+        kw = dict(endpoint_url=url, region_name=REGION, aws_access_key_id="test", aws_secret_access_key="test")
+        self.sns = boto3.client("sns", **kw)
+        self.sqs = boto3.client("sqs", **kw)
+        self.events = boto3.client("events", **kw)
+
+    def topic(self, name, fifo=False):
+        attributes = {"FifoTopic": "true", "ContentBasedDeduplication": "false"} if fifo else {}
+        return self.sns.create_topic(Name=name, Attributes=attributes)["TopicArn"]
+
+    def queue(self, name, fifo=False):
+        attributes = {"FifoQueue": "true"} if fifo else {}
+        url = self.sqs.create_queue(QueueName=name, Attributes=attributes)["QueueUrl"]
+        arn = self.sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+        return url, arn
+
+    def subscribe(self, topic_arn, queue_name, raw=True, filter_policy=None, fifo=False):
+        url, arn = self.queue(queue_name, fifo=fifo)
+        attributes = {"RawMessageDelivery": "true" if raw else "false"}
+        if filter_policy is not None:
+            attributes["FilterPolicy"] = json.dumps(filter_policy)
+        self.sns.subscribe(TopicArn=topic_arn, Protocol="sqs", Endpoint=arn, Attributes=attributes)
+        return url
+
+    def drain(self, queue_url, at_least=0, timeout=10):
+        """Every message in the queue: waits for `at_least`, then takes what else is there."""
+        messages = []
+        deadline = time.monotonic() + timeout
+        while True:
+            batch = self.sqs.receive_message(
+                QueueUrl=queue_url, MaxNumberOfMessages=10, WaitTimeSeconds=0,
+                MessageAttributeNames=["All"], AttributeNames=["All"],
+            ).get("Messages", [])
+            for message in batch:
+                self.sqs.delete_message(QueueUrl=queue_url, ReceiptHandle=message["ReceiptHandle"])
+            messages.extend(batch)
+            if not batch and (len(messages) >= at_least or time.monotonic() > deadline):
+                return messages
+            if not batch:
+                time.sleep(0.2)
+
+
+@pytest.fixture
+def aws(moto_url):
+    urllib.request.urlopen(urllib.request.Request(f"{moto_url}/moto-api/reset", method="POST"), timeout=10)
+    return Aws(moto_url)
+
+
+class Function:
+    """The function, served by `cargo lambda watch` and invoked with `cargo lambda invoke`."""
+
+    def __init__(self, port, process, log):
+        self.port, self.process, self.log = port, process, log
+
+    def invoke(self, event_file=None, data=None):
+        """(True, result) for a successful invocation, (False, error text) for a failed one."""
+        source = ["--data-file", str(event_file)] if event_file else ["--data-ascii", data]
+        done = subprocess.run(
+            ["cargo", "lambda", "invoke", "batch-notifier", "--invoke-address", "127.0.0.1",
+             "--invoke-port", str(self.port), "--output-format", "json", *source],
+            cwd=ROOT, env=tool_env(), capture_output=True, text=True, timeout=INVOKE_TIMEOUT,
+        )
+        if done.returncode == 0:
+            return True, json.loads(done.stdout)
+        return False, done.stdout + done.stderr
+
+    def logs(self):
+        return Path(self.log).read_text()
+
+
+@pytest.fixture
+def start_function(moto_url, tmp_path):
+    started = []
+
+    def start(**settings):
+        env_file = tmp_path / f"function-{len(started)}.env"
+        values = dict(AWS_ENDPOINT_URL_SNS=moto_url, AWS_REGION=REGION, AWS_ACCESS_KEY_ID="test",
+                      AWS_SECRET_ACCESS_KEY="test", **settings)
+        env_file.write_text("".join(f"{k}={v}\n" for k, v in values.items()))
+        port = free_port()
+        log = tmp_path / f"watch-{len(started)}.log"
+        with open(log, "w") as out:
+            process = subprocess.Popen(
+                ["cargo", "lambda", "watch", "--invoke-address", "127.0.0.1", "--invoke-port", str(port),
+                 "--env-file", str(env_file)],
+                cwd=ROOT, env=tool_env(), stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
+            )
+        started.append(process)
+
+        def listening():
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                return True
+
+        wait_for(listening, "cargo lambda watch", process, log)
+        return Function(port, process, log)
+
+    yield start
+    for process in started:
+        stop(process)
+
+
+def preview(**settings):
+    """What `preview` says of every example event under `settings`, by file name."""
+    env = tool_env(**settings)
+    done = subprocess.run([str(BINARY), "preview", "events/"], cwd=ROOT, env=env, capture_output=True,
+                          text=True, check=True)
+    return {Path(line["source"]).name: line for line in map(json.loads, done.stdout.splitlines())}
