@@ -137,14 +137,14 @@ def aws(moto_url):
 class Function:
     """The function, served by `cargo lambda watch` and invoked with `cargo lambda invoke`."""
 
-    def __init__(self, port, process, log):
-        self.port, self.process, self.log = port, process, log
+    def __init__(self, port, process, log, name="batch-notifier"):
+        self.port, self.process, self.log, self.name = port, process, log, name
 
     def invoke(self, event_file=None, data=None):
         """(True, result) for a successful invocation, (False, error text) for a failed one."""
         source = ["--data-file", str(event_file)] if event_file else ["--data-ascii", data]
         done = subprocess.run(
-            ["cargo", "lambda", "invoke", "batch-notifier", "--invoke-address", "127.0.0.1",
+            ["cargo", "lambda", "invoke", self.name, "--invoke-address", "127.0.0.1",
              "--invoke-port", str(self.port), "--output-format", "json", *source],
             cwd=ROOT, env=tool_env(), capture_output=True, text=True, timeout=INVOKE_TIMEOUT,
         )
@@ -156,31 +156,66 @@ class Function:
         return Path(self.log).read_text()
 
 
+def function_settings(moto_url, settings):
+    return dict(AWS_ENDPOINT_URL_SNS=moto_url, AWS_REGION=REGION, AWS_ACCESS_KEY_ID="test",
+                AWS_SECRET_ACCESS_KEY="test", **settings)
+
+
+def listening(port):
+    def check():
+        with socket.create_connection(("127.0.0.1", port), timeout=1):
+            return True
+    return check
+
+
+def start_watch(tmp_path, started, *extra):
+    port = free_port()
+    log = tmp_path / f"watch-{len(started)}.log"
+    with open(log, "w") as out:
+        process = subprocess.Popen(
+            ["cargo", "lambda", "watch", "--invoke-address", "127.0.0.1", "--invoke-port", str(port), *extra],
+            cwd=ROOT, env=tool_env(), stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
+        )
+    started.append(process)
+    wait_for(listening(port), "cargo lambda watch", process, log)
+    return port, process, log
+
+
 @pytest.fixture
 def start_function(moto_url, tmp_path):
+    """Serves the function's source with `cargo lambda watch`, under the given settings."""
     started = []
 
     def start(**settings):
         env_file = tmp_path / f"function-{len(started)}.env"
-        values = dict(AWS_ENDPOINT_URL_SNS=moto_url, AWS_REGION=REGION, AWS_ACCESS_KEY_ID="test",
-                      AWS_SECRET_ACCESS_KEY="test", **settings)
+        values = function_settings(moto_url, settings)
         env_file.write_text("".join(f"{k}={v}\n" for k, v in values.items()))
-        port = free_port()
-        log = tmp_path / f"watch-{len(started)}.log"
+        return Function(*start_watch(tmp_path, started, "--env-file", str(env_file)))
+
+    yield start
+    for process in started:
+        stop(process)
+
+
+@pytest.fixture
+def start_bootstrap(moto_url, tmp_path):
+    """Runs a built bootstrap against the Lambda runtime API of `cargo lambda watch --only-lambda-apis`,
+    as Lambda runs it."""
+    started = []
+
+    def start(bootstrap, command_prefix=(), **settings):
+        port, watch, _ = start_watch(tmp_path, started, "--only-lambda-apis")
+        env = function_settings(moto_url, settings)
+        env.update(PATH=os.environ.get("PATH", ""), AWS_LAMBDA_RUNTIME_API=f"http://127.0.0.1:{port}/.rt",
+                   AWS_LAMBDA_FUNCTION_NAME="batch-notifier", AWS_LAMBDA_FUNCTION_VERSION="1",
+                   AWS_LAMBDA_FUNCTION_MEMORY_SIZE="128", AWS_LAMBDA_LOG_FORMAT="JSON")
+        log = tmp_path / f"bootstrap-{len(started)}.log"
         with open(log, "w") as out:
-            process = subprocess.Popen(
-                ["cargo", "lambda", "watch", "--invoke-address", "127.0.0.1", "--invoke-port", str(port),
-                 "--env-file", str(env_file)],
-                cwd=ROOT, env=tool_env(), stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
-            )
+            process = subprocess.Popen([*command_prefix, str(bootstrap)], env=env, stdout=out,
+                                       stderr=subprocess.STDOUT, start_new_session=True)
         started.append(process)
-
-        def listening():
-            with socket.create_connection(("127.0.0.1", port), timeout=1):
-                return True
-
-        wait_for(listening, "cargo lambda watch", process, log)
-        return Function(port, process, log)
+        # The emulator names a function it does not start `_`.
+        return Function(port, process, log, name="_")
 
     yield start
     for process in started:

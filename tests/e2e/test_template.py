@@ -1,0 +1,71 @@
+"""The SAM template: linted by cfn-lint and SAM, and its EventBridge rules checked against every
+example event by moto's EventBridge pattern engine."""
+
+import json
+import subprocess
+
+from cfnlint.decode import decode
+
+from conftest import EVENTS, ROOT, preview, tool_env
+
+TEMPLATE = ROOT / "template.yaml"
+
+# The rule meant for each family; events of no family (foreign ones) must match no rule.
+RULE_OF_FAMILY = {
+    "batch_api_call": "BatchApiCallsRule",
+    "s3_batch_job": "S3BatchJobsRule",
+    "batch_job_state": "BatchJobStateRule",
+    "batch_queue_blocked": "BatchQueueBlockedRule",
+    "batch_service_job_state": "BatchServiceJobStateRule",
+}
+
+
+def rule_patterns():
+    template, problems = decode(str(TEMPLATE))
+    assert not problems, problems
+    return {
+        name: json.loads(json.dumps(resource["Properties"]["EventPattern"]))
+        for name, resource in template["Resources"].items()
+        if resource["Type"] == "AWS::Events::Rule"
+    }
+
+
+def test_cfn_lint_finds_no_error_and_no_warning():
+    done = subprocess.run(["cfn-lint", str(TEMPLATE)], env=tool_env(), capture_output=True, text=True)
+    assert done.returncode == 0 and done.stdout == "", done.stdout + done.stderr
+
+
+def test_sam_validates_the_template_with_its_linter():
+    done = subprocess.run(["sam", "validate", "--lint", "--template", str(TEMPLATE)],
+                          env=tool_env(SAM_CLI_TELEMETRY="0"), capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "is a valid SAM Template" in done.stdout + done.stderr
+
+
+def test_each_event_is_routed_by_exactly_the_rule_meant_for_it(aws):
+    patterns = rule_patterns()
+    assert set(patterns) == set(RULE_OF_FAMILY.values())
+    queues = {}
+    for name, pattern in patterns.items():
+        aws.events.put_rule(Name=name, EventPattern=json.dumps(pattern), State="ENABLED")
+        url, arn = aws.queue(name)
+        aws.events.put_targets(Rule=name, Targets=[{"Id": "queue", "Arn": arn}])
+        queues[name] = url
+
+    families = {}
+    for file_name, line in preview(INCLUDE_READ_ONLY="true").items():
+        publish = line.get("publish")
+        families[file_name] = publish["MessageAttributes"]["family"]["StringValue"] if publish else None
+    assert sum(f is None for f in families.values()) >= 2, "foreign events are among the examples"
+
+    for event_file in EVENTS:
+        event = json.loads(event_file.read_text())
+        entry = {"Source": event["source"], "DetailType": event["detail-type"],
+                 "Detail": json.dumps(event["detail"]), "Resources": event.get("resources", [])}
+        result = aws.events.put_events(Entries=[entry])
+        assert result["FailedEntryCount"] == 0, result
+
+        routed = sorted(name for name, url in queues.items() if aws.drain(url, timeout=0))
+        family = families[event_file.name]
+        expected = [RULE_OF_FAMILY[family]] if family else []
+        assert routed == expected, f"{event_file.name} ({family}) was routed by {routed}"
