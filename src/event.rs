@@ -175,23 +175,32 @@ impl PathError {
 }
 
 /// Deserializes, naming the path of a field that has the wrong shape (`detail.userIdentity.type`).
+/// The path is tracked only when the fast parse has already failed: valid input pays nothing for it.
 fn deserialize_at_path<T: DeserializeOwned>(input: &[u8]) -> Result<T, PathError> {
+    match serde_json::from_slice(input) {
+        Ok(value) => Ok(value),
+        Err(_) => Err(explain::<T>(input)),
+    }
+}
+
+fn explain<T: DeserializeOwned>(input: &[u8]) -> PathError {
     let mut deserializer = serde_json::Deserializer::from_slice(input);
-    let value = serde_path_to_error::deserialize(&mut deserializer).map_err(|e| {
-        let path = e.path().to_string();
-        let inner = e.into_inner();
-        if inner.is_syntax() || inner.is_eof() {
-            PathError::Syntax(inner.to_string())
-        } else if path == "." || path.is_empty() {
-            PathError::Data(inner.to_string())
-        } else {
-            PathError::Data(format!("`{path}`: {inner}"))
-        }
-    })?;
-    deserializer
-        .end()
-        .map_err(|e| PathError::Syntax(e.to_string()))?;
-    Ok(value)
+    let error = match serde_path_to_error::deserialize::<_, T>(&mut deserializer) {
+        Ok(_) => match deserializer.end() {
+            Ok(()) => return PathError::Data("the event cannot be read".into()),
+            Err(e) => return PathError::Syntax(e.to_string()),
+        },
+        Err(e) => e,
+    };
+    let path = error.path().to_string();
+    let inner = error.into_inner();
+    if inner.is_syntax() || inner.is_eof() {
+        PathError::Syntax(inner.to_string())
+    } else if path == "." || path.is_empty() {
+        PathError::Data(inner.to_string())
+    } else {
+        PathError::Data(format!("`{path}`: {inner}"))
+    }
 }
 
 #[cfg(test)]
