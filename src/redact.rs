@@ -32,10 +32,17 @@ const SECRET_KEY_FRAGMENTS: &[&str] = &["password", "secret", "credential", "tok
 const MIN_SCRUBBED_LEN: usize = 6;
 
 fn is_secret_key(key: &str) -> bool {
-    SECRET_KEYS.iter().any(|k| k.eq_ignore_ascii_case(key)) || {
-        let lower = key.to_ascii_lowercase();
-        SECRET_KEY_FRAGMENTS.iter().any(|f| lower.contains(f))
-    }
+    SECRET_KEYS.iter().any(|k| k.eq_ignore_ascii_case(key))
+        || SECRET_KEY_FRAGMENTS
+            .iter()
+            .any(|fragment| contains_ignore_ascii_case(key.as_bytes(), fragment.as_bytes()))
+}
+
+fn contains_ignore_ascii_case(haystack: &[u8], needle: &[u8]) -> bool {
+    haystack.len() >= needle.len()
+        && haystack
+            .windows(needle.len())
+            .any(|window| window.eq_ignore_ascii_case(needle))
 }
 
 /// The secret values found while redacting, to scrub from everything else.
@@ -80,7 +87,7 @@ impl Secrets {
 
     /// Scrubs `text` if it is free text (has a space); always masks access key ids.
     pub fn scrub_free_text(&self, text: &mut String) {
-        if text.contains(char::is_whitespace) {
+        if !self.values.is_empty() && text.contains(char::is_whitespace) {
             self.scrub(text);
         } else {
             mask_access_keys(text);
@@ -127,7 +134,7 @@ pub fn redact_and_scrub(value: &mut Value, secrets: &mut Secrets) {
 /// Masks access key ids (`AKIA…`, `ASIA…`: four letters and sixteen upper-case letters or digits).
 pub fn mask_access_keys(text: &mut String) {
     const PREFIXES: [&str; 2] = ["AKIA", "ASIA"];
-    if !PREFIXES.iter().any(|p| text.contains(p)) {
+    if text.len() < 20 || !PREFIXES.iter().any(|p| text.contains(p)) {
         return;
     }
     let bytes = text.as_bytes();

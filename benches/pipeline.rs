@@ -1,0 +1,127 @@
+//! Per-event work (parse, classify, decide, render the Publish request) for each family of the
+//! example events, against its floor measured in the same run: `serde_json::from_slice` of the same
+//! bytes into a `serde_json::Value`. Prints the ratio per family and format at the end.
+//!
+//! `cargo bench --bench pipeline`
+
+use std::collections::BTreeMap;
+use std::hint::black_box;
+use std::path::Path;
+use std::time::Duration;
+
+use batch_notifier::config::{self, MessageFormat, Mode, Settings};
+use batch_notifier::pipeline::prepare;
+use criterion::{Criterion, Throughput};
+
+fn events_by_family() -> BTreeMap<String, Vec<Vec<u8>>> {
+    let settings = settings(MessageFormat::Text);
+    let mut families: BTreeMap<String, Vec<Vec<u8>>> = BTreeMap::new();
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("events");
+    let mut files: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    files.sort();
+    for file in files {
+        // One line, as EventBridge delivers it.
+        let value: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(&file).unwrap()).unwrap();
+        let bytes = serde_json::to_vec(&value).unwrap();
+        let family = prepare(&bytes, &settings)
+            .unwrap()
+            .summary
+            .map_or("foreign".to_owned(), |s| s.family.as_str().to_owned());
+        families.entry(family).or_default().push(bytes);
+    }
+    families
+}
+
+fn settings(format: MessageFormat) -> Settings {
+    let mut settings = config::from_lookup(|_| None, Mode::Preview).unwrap();
+    settings.include_read_only = true;
+    settings.message_format = format;
+    settings
+}
+
+const FORMATS: [MessageFormat; 3] = [
+    MessageFormat::Text,
+    MessageFormat::Json,
+    MessageFormat::Multi,
+];
+
+fn bench(c: &mut Criterion) {
+    for (family, events) in events_by_family() {
+        let mut group = c.benchmark_group(&family);
+        group.throughput(Throughput::Elements(events.len() as u64));
+        group.bench_function("floor", |b| {
+            b.iter(|| {
+                for bytes in &events {
+                    black_box(
+                        serde_json::from_slice::<serde_json::Value>(black_box(bytes)).unwrap(),
+                    );
+                }
+            })
+        });
+        for format in FORMATS {
+            let settings = settings(format);
+            group.bench_function(format!("prepare-{}", format.as_str()), |b| {
+                b.iter(|| {
+                    for bytes in &events {
+                        black_box(prepare(black_box(bytes), &settings).unwrap());
+                    }
+                })
+            });
+        }
+        group.finish();
+    }
+}
+
+/// The median of one benchmark, from criterion's estimates.
+fn median_ns(group: &str, bench: &str) -> Option<f64> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("target/criterion")
+        .join(group)
+        .join(bench)
+        .join("new/estimates.json");
+    let estimates: serde_json::Value = serde_json::from_slice(&std::fs::read(path).ok()?).ok()?;
+    estimates["median"]["point_estimate"].as_f64()
+}
+
+fn report() {
+    println!("\nper-event work against its floor (median, same run)");
+    println!(
+        "{:<26} {:>6} {:>12} {:>8} {:>8} {:>8}",
+        "family", "events", "floor/event", "text", "json", "multi"
+    );
+    for (family, events) in events_by_family() {
+        let Some(floor) = median_ns(&family, "floor") else {
+            continue;
+        };
+        let ratios: Vec<String> = FORMATS
+            .iter()
+            .map(|f| {
+                median_ns(&family, &format!("prepare-{}", f.as_str()))
+                    .map_or("-".to_owned(), |m| format!("{:.2}x", m / floor))
+            })
+            .collect();
+        println!(
+            "{:<26} {:>6} {:>9.1} us {:>8} {:>8} {:>8}",
+            family,
+            events.len(),
+            floor / events.len() as f64 / 1000.0,
+            ratios[0],
+            ratios[1],
+            ratios[2]
+        );
+    }
+}
+
+fn main() {
+    let mut criterion = Criterion::default()
+        .configure_from_args()
+        .warm_up_time(Duration::from_millis(500))
+        .measurement_time(Duration::from_secs(2));
+    bench(&mut criterion);
+    criterion.final_summary();
+    report();
+}

@@ -1,0 +1,60 @@
+"""Cold start, first and warm invocation, and memory over many invocations of the release bootstrap,
+against a minimal lambda_runtime function built with the same profile, in the same run, with the
+harness of examples/lambda_harness.rs and moto's SNS on loopback."""
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+RELEASE = ROOT / "target" / "release"
+RUNS = os.environ.get("RUNS", "21")
+WARM = os.environ.get("WARM", "20")
+SOAK = os.environ.get("SOAK", "10000")
+EVENT = ROOT / "events" / "batch-job-state-failed.json"
+
+
+def main():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    url = f"http://127.0.0.1:{port}"
+    moto = subprocess.Popen([str(ROOT / ".venv/bin/moto_server"), "-H", "127.0.0.1", "-p", str(port)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        for _ in range(300):
+            try:
+                urllib.request.urlopen(f"{url}/moto-api/", timeout=1)
+                break
+            except OSError:
+                time.sleep(0.1)
+        import boto3
+        sns = boto3.client("sns", endpoint_url=url, region_name="us-east-1", aws_access_key_id="bench",
+                           aws_secret_access_key="bench")
+        topic = sns.create_topic(Name="bench")["TopicArn"]
+        env = {**os.environ, "TOPIC_ARN": topic, "AWS_ENDPOINT_URL_SNS": url, "AWS_REGION": "us-east-1",
+               "AWS_ACCESS_KEY_ID": "bench", "AWS_SECRET_ACCESS_KEY": "bench"}
+        harness = str(RELEASE / "examples" / "lambda_harness")
+
+        def measure(bootstrap, soak):
+            done = subprocess.run([harness, str(bootstrap), str(EVENT), RUNS, WARM, soak], env=env,
+                                  capture_output=True, text=True, check=True)
+            return json.loads(done.stdout)
+
+        ours = measure(RELEASE / "batch-notifier", SOAK)
+        minimal = measure(RELEASE / "examples" / "minimal_lambda", "0")
+        ours["cold_start_ratio_to_minimal"] = round(ours["cold_start_ms"] / minimal["cold_start_ms"], 2)
+        ours["first_to_warm_ratio"] = round(ours["first_invocation_ms"] / ours["warm_invocation_ms"], 2)
+        ours["bootstrap_bytes"] = (RELEASE / "batch-notifier").stat().st_size
+        print(json.dumps({"batch-notifier": ours, "minimal": minimal}, indent=1))
+    finally:
+        moto.terminate()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
