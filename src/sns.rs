@@ -31,19 +31,24 @@ impl SnsPublisher {
 
     /// A client configured from the environment (region, credentials, `AWS_ENDPOINT_URL_SNS`).
     pub async fn from_env() -> Self {
-        let config = aws_config::defaults(BehaviorVersion::latest())
-            .retry_config(RetryConfig::standard().with_max_attempts(MAX_ATTEMPTS))
-            .timeout_config(
-                TimeoutConfig::builder()
-                    .connect_timeout(CONNECT_TIMEOUT)
-                    .operation_attempt_timeout(ATTEMPT_TIMEOUT)
-                    .operation_timeout(OPERATION_TIMEOUT)
-                    .build(),
-            )
+        let config = with_limits(aws_config::defaults(BehaviorVersion::latest()))
             .load()
             .await;
         SnsPublisher::new(Client::new(&config))
     }
+}
+
+/// The retry and timeout bounds every publisher uses.
+pub fn with_limits(loader: aws_config::ConfigLoader) -> aws_config::ConfigLoader {
+    loader
+        .retry_config(RetryConfig::standard().with_max_attempts(MAX_ATTEMPTS))
+        .timeout_config(
+            TimeoutConfig::builder()
+                .connect_timeout(CONNECT_TIMEOUT)
+                .operation_attempt_timeout(ATTEMPT_TIMEOUT)
+                .operation_timeout(OPERATION_TIMEOUT)
+                .build(),
+        )
 }
 
 impl Publisher for SnsPublisher {
