@@ -32,6 +32,11 @@ impl MessageFormat {
         ("chat", MessageFormat::Chat),
     ];
 
+    /// Whether the message carries the JSON document, and with it the event detail.
+    pub fn shows_detail(self) -> bool {
+        matches!(self, MessageFormat::Json | MessageFormat::Multi)
+    }
+
     pub fn as_str(self) -> &'static str {
         Self::ALL
             .iter()

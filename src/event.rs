@@ -75,9 +75,12 @@ fn family_of(source: &str, detail_type: &str) -> Option<Family> {
 }
 
 /// Parses one event. Foreign events are `NotOurs`; malformed ones are errors.
+///
+/// The envelope and its detail are read in one pass into a `Value`; a CloudTrail detail is then
+/// moved into its typed record without being parsed again.
 pub fn parse(input: &[u8]) -> Result<Parsed, EventError> {
-    let envelope: EventBridgeEvent<Box<RawValue>> =
-        deserialize_at_path(input).map_err(|e| match e {
+    let envelope: EventBridgeEvent<Value> =
+        serde_json::from_slice(input).map_err(|_| match explain::<Envelope_>(input) {
             PathError::Syntax(message) => EventError::Syntax(message),
             PathError::Data(message) => EventError::Envelope(message),
         })?;
@@ -91,10 +94,14 @@ pub fn parse(input: &[u8]) -> Result<Parsed, EventError> {
         detail_type: envelope.detail_type.clone(),
         message,
     };
+    let fields = envelope_fields(&envelope);
     let event = match family {
         Family::BatchApiCall | Family::S3BatchJob => {
-            let record: CloudTrailRecord = deserialize_at_path(envelope.detail.get().as_bytes())
-                .map_err(|e| detail_error(e.into_message()))?;
+            let record: CloudTrailRecord =
+                serde_json::from_value(envelope.detail).map_err(|_| {
+                    let message = explain::<DetailOnly<CloudTrailRecord>>(input).into_message();
+                    detail_error(message.replacen("`detail.", "`", 1))
+                })?;
             if let Some(reason) = foreign_cloudtrail_record(family, &record) {
                 return Ok(Parsed::NotOurs(reason));
             }
@@ -103,24 +110,32 @@ pub fn parse(input: &[u8]) -> Result<Parsed, EventError> {
             }
             Event::CloudTrail {
                 family,
-                envelope: envelope_fields(&envelope),
+                envelope: fields,
                 record: Box::new(record),
             }
         }
         _ => {
-            let detail: Value = deserialize_at_path(envelope.detail.get().as_bytes())
-                .map_err(|e| detail_error(e.into_message()))?;
-            if !detail.is_object() {
+            if !envelope.detail.is_object() {
                 return Err(detail_error("`detail` is not a JSON object".into()));
             }
             Event::Native {
                 family,
-                envelope: envelope_fields(&envelope),
-                detail,
+                envelope: fields,
+                detail: envelope.detail,
             }
         }
     };
     Ok(Parsed::Ours(event))
+}
+
+/// The envelope alone, to explain what is wrong with it.
+type Envelope_ = EventBridgeEvent<Box<RawValue>>;
+
+/// The detail alone, to explain what is wrong with it.
+#[derive(serde::Deserialize)]
+struct DetailOnly<T> {
+    #[allow(dead_code)]
+    detail: T,
 }
 
 /// A CloudTrail record from the right source that is still not ours (another service's API, an S3
@@ -143,7 +158,7 @@ fn foreign_cloudtrail_record(family: Family, record: &CloudTrailRecord) -> Optio
     }
 }
 
-fn envelope_fields(event: &EventBridgeEvent<Box<RawValue>>) -> Envelope {
+fn envelope_fields(event: &EventBridgeEvent<Value>) -> Envelope {
     Envelope {
         id: event.id.clone(),
         source: event.source.clone(),
@@ -174,15 +189,8 @@ impl PathError {
     }
 }
 
-/// Deserializes, naming the path of a field that has the wrong shape (`detail.userIdentity.type`).
-/// The path is tracked only when the fast parse has already failed: valid input pays nothing for it.
-fn deserialize_at_path<T: DeserializeOwned>(input: &[u8]) -> Result<T, PathError> {
-    match serde_json::from_slice(input) {
-        Ok(value) => Ok(value),
-        Err(_) => Err(explain::<T>(input)),
-    }
-}
-
+/// Names the path of the field that made `input` fail to parse as `T` (`detail.userIdentity.type`).
+/// Run only once the fast parse has failed: valid input pays nothing for path tracking.
 fn explain<T: DeserializeOwned>(input: &[u8]) -> PathError {
     let mut deserializer = serde_json::Deserializer::from_slice(input);
     let error = match serde_path_to_error::deserialize::<_, T>(&mut deserializer) {

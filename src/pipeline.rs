@@ -1,6 +1,6 @@
 //! The one code path from input bytes to a decision, shared by `preview` and the Lambda handler.
 
-use crate::classify::classify;
+use crate::classify::{DetailUse, classify};
 use crate::config::Settings;
 use crate::decide::{Skip, SkipKind, skip_reason};
 use crate::event::{EventError, Parsed, parse};
@@ -45,7 +45,12 @@ pub fn prepare(input: &[u8], settings: &Settings) -> Result<Prepared, EventError
             });
         }
     };
-    let notification = classify(event)?;
+    let detail_use = if settings.message_format.shows_detail() {
+        DetailUse::Keep
+    } else {
+        DetailUse::Drop
+    };
+    let notification = classify(event, detail_use)?;
     let summary = Summary {
         event_id: notification.event_id.clone(),
         family: notification.family,

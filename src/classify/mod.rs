@@ -20,8 +20,17 @@ pub const MAX_TEXT: usize = 2048;
 /// Most list items shown in one fact.
 pub const MAX_LIST_ITEMS: usize = 20;
 
+/// Whether the redacted event detail is wanted in the notification. Only the JSON document shows it;
+/// for the other formats it is dropped after redaction has collected its secrets, which spares
+/// scrubbing and carrying it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DetailUse {
+    Keep,
+    Drop,
+}
+
 /// Classifies a parsed event. Fails only when a field the family cannot do without is missing.
-pub fn classify(event: Event) -> Result<Notification, EventError> {
+pub fn classify(event: Event, detail_use: DetailUse) -> Result<Notification, EventError> {
     let mut secrets = Secrets::default();
     let mut notification = match event {
         Event::CloudTrail {
@@ -39,6 +48,9 @@ pub fn classify(event: Event) -> Result<Notification, EventError> {
         } => native::classify(family, envelope, detail, &mut secrets)?,
     };
     notification.thread_key = thread_key(&notification.resource, &notification.event_name);
+    if detail_use == DetailUse::Drop {
+        notification.detail = Value::Null;
+    }
     scrub(&mut notification, &secrets);
     let (severity, reasons) = severity::assess(&notification);
     notification.severity = severity;

@@ -51,7 +51,11 @@ pub fn attributes(n: &Notification) -> Attributes {
 
 /// Attribute values must be valid XML characters: controls become spaces.
 fn clean(value: &str) -> String {
-    let cleaned: String = value
+    let trimmed = value.trim();
+    if trimmed.len() <= MAX_VALUE && !trimmed.chars().any(char::is_control) {
+        return trimmed.to_owned();
+    }
+    let cleaned: String = trimmed
         .chars()
         .map(|c| if c.is_control() { ' ' } else { c })
         .collect();

@@ -7,7 +7,6 @@ pub mod subject;
 pub mod text;
 
 use serde::Serialize;
-use serde_json::{Map, Value};
 
 use crate::config::{MessageFormat, Settings};
 use crate::model::Notification;
@@ -81,18 +80,7 @@ fn render_once(n: &Notification, settings: &Settings, omit_detail: Option<&str>)
         MessageFormat::Text => (text::body(n), None),
         MessageFormat::Json => (to_json(&document::document(n, omit_detail)), None),
         MessageFormat::Chat => (to_json(&chat::chat(n, &subject)), None),
-        MessageFormat::Multi => {
-            let body = Value::String(text::body(n));
-            let doc = Value::String(to_json(&document::document(n, omit_detail)));
-            let mut per_protocol = Map::new();
-            for protocol in TEXT_PROTOCOLS {
-                per_protocol.insert(protocol.to_owned(), body.clone());
-            }
-            for protocol in DOCUMENT_PROTOCOLS {
-                per_protocol.insert(protocol.to_owned(), doc.clone());
-            }
-            (Value::Object(per_protocol).to_string(), Some("json"))
-        }
+        MessageFormat::Multi => (multi(n, omit_detail), Some("json")),
     };
     let (group, dedup) = if settings.fifo() {
         (
@@ -127,6 +115,28 @@ fn fifo_id(value: &str, fallback: &str) -> String {
     } else {
         id.to_owned()
     }
+}
+
+/// The `MessageStructure=json` message: each part is escaped once and then repeated per protocol.
+fn multi(n: &Notification, omit_detail: Option<&str>) -> String {
+    let text = to_json(&text::body(n));
+    let doc = to_json(&to_json(&document::document(n, omit_detail)));
+    let mut message = String::with_capacity(
+        TEXT_PROTOCOLS.len() * (text.len() + 16) + DOCUMENT_PROTOCOLS.len() * (doc.len() + 16),
+    );
+    let parts = TEXT_PROTOCOLS
+        .iter()
+        .map(|p| (p, &text))
+        .chain(DOCUMENT_PROTOCOLS.iter().map(|p| (p, &doc)));
+    for (i, (protocol, part)) in parts.enumerate() {
+        message.push(if i == 0 { '{' } else { ',' });
+        message.push('"');
+        message.push_str(protocol);
+        message.push_str("\":");
+        message.push_str(part);
+    }
+    message.push('}');
+    message
 }
 
 /// Serializes a message document. This cannot fail: the documents hold only strings, numbers,

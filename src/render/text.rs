@@ -1,6 +1,7 @@
 //! The text a person reads in an email or chat: what happened, to what, by whom, where, when, how it
 //! went, and where to look.
 
+use std::borrow::Cow;
 use std::fmt::Write;
 
 use crate::model::{Channel, Family, Notification, Outcome};
@@ -29,7 +30,7 @@ pub fn headline(n: &Notification) -> String {
             format!("{} {name} is now {status}.", capitalized(kind))
         }
     };
-    single_line(&sentence)
+    single_line(&sentence).into_owned()
 }
 
 fn capitalized(s: &str) -> String {
@@ -45,7 +46,13 @@ pub fn body(n: &Notification) -> String {
     out.push_str(&headline(n));
     out.push_str("\n\n");
     let mut line = |label: &str, value: &str| {
-        let _ = writeln!(out, "{label:<10} {}", single_line(value));
+        out.push_str(label);
+        out.extend(std::iter::repeat_n(
+            ' ',
+            11usize.saturating_sub(label.len()),
+        ));
+        out.push_str(&single_line(value));
+        out.push('\n');
     };
 
     if let Some(action) = &n.action {
@@ -125,13 +132,17 @@ pub fn body(n: &Notification) -> String {
     if !n.facts.is_empty() {
         out.push_str("\nDetails:\n");
         for fact in &n.facts {
-            let _ = writeln!(out, "  {}: {}", fact.label, single_line(&fact.value));
+            for part in ["  ", fact.label, ": ", &single_line(&fact.value), "\n"] {
+                out.push_str(part);
+            }
         }
     }
     if !n.links.is_empty() {
         out.push_str("\nLinks:\n");
         for link in &n.links {
-            let _ = writeln!(out, "  {}: {}", link.label, single_line(&link.url));
+            for part in ["  ", link.label, ": ", &single_line(&link.url), "\n"] {
+                out.push_str(part);
+            }
         }
     }
     out.push('\n');
@@ -145,12 +156,14 @@ pub fn body(n: &Notification) -> String {
 }
 
 /// A value on one line with no control characters, which SNS would reject or mail would mangle.
-pub fn single_line(value: &str) -> String {
+pub fn single_line(value: &str) -> Cow<'_, str> {
     if !value.chars().any(char::is_control) {
-        return value.to_owned();
+        return Cow::Borrowed(value);
     }
-    value
-        .chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .collect()
+    Cow::Owned(
+        value
+            .chars()
+            .map(|c| if c.is_control() { ' ' } else { c })
+            .collect(),
+    )
 }
