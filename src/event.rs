@@ -75,12 +75,9 @@ fn family_of(source: &str, detail_type: &str) -> Option<Family> {
 }
 
 /// Parses one event. Foreign events are `NotOurs`; malformed ones are errors.
-///
-/// The envelope and its detail are read in one pass into a `Value`; a CloudTrail detail is then
-/// moved into its typed record without being parsed again.
 pub fn parse(input: &[u8]) -> Result<Parsed, EventError> {
-    let envelope: EventBridgeEvent<Value> =
-        serde_json::from_slice(input).map_err(|_| match explain::<Envelope_>(input) {
+    let envelope: EventBridgeEvent<Box<RawValue>> =
+        deserialize_at_path(input).map_err(|e| match e {
             PathError::Syntax(message) => EventError::Syntax(message),
             PathError::Data(message) => EventError::Envelope(message),
         })?;
@@ -94,14 +91,10 @@ pub fn parse(input: &[u8]) -> Result<Parsed, EventError> {
         detail_type: envelope.detail_type.clone(),
         message,
     };
-    let fields = envelope_fields(&envelope);
     let event = match family {
         Family::BatchApiCall | Family::S3BatchJob => {
-            let record: CloudTrailRecord =
-                serde_json::from_value(envelope.detail).map_err(|_| {
-                    let message = explain::<DetailOnly<CloudTrailRecord>>(input).into_message();
-                    detail_error(message.replacen("`detail.", "`", 1))
-                })?;
+            let record: CloudTrailRecord = deserialize_at_path(envelope.detail.get().as_bytes())
+                .map_err(|e| detail_error(e.into_message()))?;
             if let Some(reason) = foreign_cloudtrail_record(family, &record) {
                 return Ok(Parsed::NotOurs(reason));
             }
@@ -110,32 +103,24 @@ pub fn parse(input: &[u8]) -> Result<Parsed, EventError> {
             }
             Event::CloudTrail {
                 family,
-                envelope: fields,
+                envelope: envelope_fields(&envelope),
                 record: Box::new(record),
             }
         }
         _ => {
-            if !envelope.detail.is_object() {
+            let detail: Value = deserialize_at_path(envelope.detail.get().as_bytes())
+                .map_err(|e| detail_error(e.into_message()))?;
+            if !detail.is_object() {
                 return Err(detail_error("`detail` is not a JSON object".into()));
             }
             Event::Native {
                 family,
-                envelope: fields,
-                detail: envelope.detail,
+                envelope: envelope_fields(&envelope),
+                detail,
             }
         }
     };
     Ok(Parsed::Ours(event))
-}
-
-/// The envelope alone, to explain what is wrong with it.
-type Envelope_ = EventBridgeEvent<Box<RawValue>>;
-
-/// The detail alone, to explain what is wrong with it.
-#[derive(serde::Deserialize)]
-struct DetailOnly<T> {
-    #[allow(dead_code)]
-    detail: T,
 }
 
 /// A CloudTrail record from the right source that is still not ours (another service's API, an S3
@@ -158,7 +143,7 @@ fn foreign_cloudtrail_record(family: Family, record: &CloudTrailRecord) -> Optio
     }
 }
 
-fn envelope_fields(event: &EventBridgeEvent<Value>) -> Envelope {
+fn envelope_fields(event: &EventBridgeEvent<Box<RawValue>>) -> Envelope {
     Envelope {
         id: event.id.clone(),
         source: event.source.clone(),
@@ -189,8 +174,15 @@ impl PathError {
     }
 }
 
-/// Names the path of the field that made `input` fail to parse as `T` (`detail.userIdentity.type`).
-/// Run only once the fast parse has failed: valid input pays nothing for path tracking.
+/// Deserializes, naming the path of a field that has the wrong shape (`detail.userIdentity.type`).
+/// The path is tracked only when the fast parse has already failed: valid input pays nothing for it.
+fn deserialize_at_path<T: DeserializeOwned>(input: &[u8]) -> Result<T, PathError> {
+    match serde_json::from_slice(input) {
+        Ok(value) => Ok(value),
+        Err(_) => Err(explain::<T>(input)),
+    }
+}
+
 fn explain<T: DeserializeOwned>(input: &[u8]) -> PathError {
     let mut deserializer = serde_json::Deserializer::from_slice(input);
     let error = match serde_path_to_error::deserialize::<_, T>(&mut deserializer) {
