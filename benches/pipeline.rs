@@ -78,8 +78,13 @@ fn bench(c: &mut Criterion) {
 
 /// The median of one benchmark, from criterion's estimates.
 fn median_ns(group: &str, bench: &str) -> Option<f64> {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("target/criterion")
+    // Criterion writes under the target directory, which CARGO_TARGET_DIR may move.
+    let target = std::env::var_os("CARGO_TARGET_DIR").map_or_else(
+        || Path::new(env!("CARGO_MANIFEST_DIR")).join("target"),
+        Into::into,
+    );
+    let path = target
+        .join("criterion")
         .join(group)
         .join(bench)
         .join("new/estimates.json");

@@ -12,7 +12,7 @@ import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-RELEASE = ROOT / "target" / "release"
+RELEASE = Path(os.environ.get("CARGO_TARGET_DIR", ROOT / "target")) / "release"
 RUNS = os.environ.get("RUNS", "21")
 WARM = os.environ.get("WARM", "20")
 SOAK = os.environ.get("SOAK", "10000")
