@@ -83,38 +83,39 @@ fn report(
     let status = summary.and_then(|s| s.status.as_deref()).unwrap_or("");
     let severity = summary.map(|s| s.severity);
     let severity_text = severity.map_or("", |s| s.as_str());
-    let ended = match result {
-        Ok(Response::Published(message_id)) => {
-            tracing::info!(
-                event_id,
-                family,
-                event_name,
-                status,
-                severity = severity_text,
-                decision = "published",
-                message_id = message_id.as_str(),
-                "published"
-            );
-            Ended::Published
-        }
-        Ok(Response::Skipped(reason)) => {
-            tracing::info!(
-                event_id,
-                family,
-                event_name,
-                status,
-                severity = severity_text,
-                decision = "skipped",
-                reason = reason.as_str(),
-                "skipped"
-            );
-            Ended::Skipped(skip_kind.map_or("other", SkipKind::as_str))
-        }
-        Err(error) => {
-            tracing::error!(event_id, family, event_name, status, severity = severity_text, decision = "failed", error = %error, "failed");
-            Ended::Failed(error.kind())
-        }
+    let (decision, message_id, reason, ended) = match result {
+        Ok(Response::Published(id)) => ("published", id.as_str(), "", Ended::Published),
+        Ok(Response::Skipped(reason)) => (
+            "skipped",
+            "",
+            reason.as_str(),
+            Ended::Skipped(skip_kind.map_or("other", SkipKind::as_str)),
+        ),
+        Err(error) => ("failed", "", "", Ended::Failed(error.kind())),
     };
+    match result {
+        Ok(_) => tracing::info!(
+            event_id,
+            family,
+            event_name,
+            status,
+            severity = severity_text,
+            decision,
+            message_id,
+            reason,
+            "{decision}"
+        ),
+        Err(error) => tracing::error!(
+            event_id,
+            family,
+            event_name,
+            status,
+            severity = severity_text,
+            decision,
+            error = %error,
+            "{decision}"
+        ),
+    }
     let now = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| d.as_millis());

@@ -7,9 +7,11 @@ import os
 import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
+
+import boto3
+
+import moto_launcher as moto_server
 
 ROOT = Path(__file__).resolve().parents[1]
 RELEASE = Path(os.environ.get("CARGO_TARGET_DIR", ROOT / "target")) / "release"
@@ -23,17 +25,8 @@ def main():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    url = f"http://127.0.0.1:{port}"
-    moto = subprocess.Popen([str(ROOT / ".venv/bin/moto_server"), "-H", "127.0.0.1", "-p", str(port)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    moto, url = moto_server.start(port)
     try:
-        for _ in range(300):
-            try:
-                urllib.request.urlopen(f"{url}/moto-api/", timeout=1)
-                break
-            except OSError:
-                time.sleep(0.1)
-        import boto3
         sns = boto3.client("sns", endpoint_url=url, region_name="us-east-1", aws_access_key_id="bench",
                            aws_secret_access_key="bench")
         topic = sns.create_topic(Name="bench")["TopicArn"]

@@ -4,13 +4,11 @@ to the queue until you press Ctrl-C."""
 
 import argparse
 import json
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import boto3
+
+import moto_launcher as moto_server
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -29,18 +27,8 @@ def main():
     parser.add_argument("--port", type=int, default=5000)
     args = parser.parse_args()
     env = local_env()
-    url = f"http://127.0.0.1:{args.port}"
-    server = subprocess.Popen([str(ROOT / ".venv/bin/moto_server"), "-H", "127.0.0.1", "-p", str(args.port)],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server, url = moto_server.start(args.port)
     try:
-        for _ in range(150):
-            try:
-                urllib.request.urlopen(f"{url}/moto-api/", timeout=1)
-                break
-            except OSError:
-                time.sleep(0.2)
-        else:
-            sys.exit(f"moto_server did not start on {url}")
         kw = dict(endpoint_url=url, region_name=env["AWS_REGION"], aws_access_key_id="local",
                   aws_secret_access_key="local")
         sns, sqs = boto3.client("sns", **kw), boto3.client("sqs", **kw)
