@@ -228,3 +228,19 @@ def preview(**settings):
     done = subprocess.run([str(BINARY), "preview", "events/"], cwd=ROOT, env=env, capture_output=True,
                           text=True, check=True)
     return {Path(line["source"]).name: line for line in map(json.loads, done.stdout.splitlines())}
+
+
+def invoke_every_event(function, expected):
+    """Sends every example event to `function` and checks each result against what `preview` said;
+    returns the published requests by SNS message id."""
+    published = {}
+    for event in EVENTS:
+        ok, result = function.invoke(event)
+        assert ok, f"{event.name}: {result}"
+        line = expected[event.name]
+        if "publish" in line:
+            assert set(result) == {"published"}, event.name
+            published[result["published"]] = line["publish"]
+        else:
+            assert result == {"skipped": line["skip"]}, event.name
+    return published

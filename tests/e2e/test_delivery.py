@@ -3,7 +3,7 @@ SNS (moto's server), read back from SQS subscriptions."""
 
 import json
 
-from conftest import EVENTS, preview
+from conftest import EVENTS, invoke_every_event, preview
 
 
 def sqs_attributes(message):
@@ -18,16 +18,7 @@ def test_every_event_arrives_as_preview_shows_it(aws, start_function):
     expected = preview(**settings)
     function = start_function(**settings)
 
-    published = {}
-    for event in EVENTS:
-        ok, result = function.invoke(event)
-        assert ok, f"{event.name}: {result}"
-        line = expected[event.name]
-        if "publish" in line:
-            assert set(result) == {"published"}, event.name
-            published[result["published"]] = line["publish"]
-        else:
-            assert result == {"skipped": line["skip"]}, event.name
+    published = invoke_every_event(function, expected)
     assert len(published) >= 15
 
     for message in aws.drain(envelope_queue, at_least=len(published)):

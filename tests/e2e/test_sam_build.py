@@ -7,7 +7,7 @@ import subprocess
 
 import pytest
 
-from conftest import EVENTS, ROOT, preview, tool_env
+from conftest import ROOT, invoke_every_event, preview, tool_env
 
 BUILD_TIMEOUT = 45 * 60
 NATIVE = {"x86_64": "x86_64", "aarch64": "arm64"}[platform.machine()]
@@ -49,17 +49,8 @@ def test_the_built_bootstrap_serves_every_event_through_the_runtime_api(aws, sta
     queue = aws.subscribe(topic, "all", raw=False)
     expected = preview(TOPIC_ARN=topic)
     function = start_bootstrap(native_bootstrap, TOPIC_ARN=topic)
-    published = 0
-    for event in EVENTS:
-        ok, result = function.invoke(event)
-        assert ok, f"{event.name}: {result}"
-        line = expected[event.name]
-        if "publish" in line:
-            assert set(result) == {"published"}, event.name
-            published += 1
-        else:
-            assert result == {"skipped": line["skip"]}, event.name
-    bodies = sorted(json.loads(m["Body"])["Message"] for m in aws.drain(queue, at_least=published))
+    published = invoke_every_event(function, expected)
+    bodies = sorted(json.loads(m["Body"])["Message"] for m in aws.drain(queue, at_least=len(published)))
     assert bodies == sorted(line["publish"]["Message"] for line in expected.values() if "publish" in line)
     # Lambda's JSON log format: one JSON object per log line.
     logs = [json.loads(line) for line in function.logs().splitlines() if line.startswith("{")]
