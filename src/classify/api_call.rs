@@ -75,8 +75,7 @@ pub(super) fn classify(
         .region
         .clone()
         .or_else(|| record.aws_region.clone());
-    let mut n = base(envelope, name, resource);
-    n.family = family;
+    let mut n = base(family, envelope, name, resource);
     n.region = region.map(|r| bounded(r, MAX_NAME));
     n.actor = Some(actor::describe(&record));
     n.cloudtrail_event_id = record.event_id.clone().map(|s| bounded(s, MAX_NAME));

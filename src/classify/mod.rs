@@ -60,9 +60,14 @@ pub fn classify(event: Event, detail_use: DetailUse) -> Result<Notification, Eve
 
 /// A notification with the envelope's fields filled in and everything else empty, for the family
 /// classifiers to complete.
-fn base(envelope: Envelope, event_name: String, resource: crate::model::Resource) -> Notification {
+fn base(
+    family: crate::model::Family,
+    envelope: Envelope,
+    event_name: String,
+    resource: crate::model::Resource,
+) -> Notification {
     Notification {
-        family: crate::model::Family::BatchApiCall,
+        family,
         event_id: envelope.id.map(|s| bounded(s, MAX_NAME)),
         source: envelope.source,
         detail_type: envelope.detail_type,

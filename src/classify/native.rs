@@ -55,8 +55,7 @@ pub(super) fn classify(
         }
     };
     let event_name = envelope.detail_type.clone();
-    let mut n = base(envelope, event_name, resource);
-    n.family = family;
+    let mut n = base(family, envelope, event_name, resource);
     n.outcome = match (family, known) {
         (Family::BatchQueueBlocked, _) | (_, None) => Outcome::InProgress,
         (_, Some(s)) => s.outcome,

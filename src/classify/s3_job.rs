@@ -38,6 +38,7 @@ pub(super) fn classify(
         .or_else(|| record.aws_region.clone());
     let name = record.event_name.clone().unwrap_or_default();
     let mut n = base(
+        Family::S3BatchJob,
         envelope,
         name,
         Resource {
@@ -47,7 +48,6 @@ pub(super) fn classify(
             arn: job_arn.clone(),
         },
     );
-    n.family = Family::S3BatchJob;
     n.region = region.map(|r| bounded(r, MAX_NAME));
     n.actor = Some(actor::describe(&record));
     n.cloudtrail_event_id = record.event_id.clone().map(|s| bounded(s, MAX_NAME));
