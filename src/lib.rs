@@ -3,8 +3,8 @@
 //!
 //! The pure core — [`event`] (parse), [`classify`], [`decide`], [`render`] — turns bytes into an SNS
 //! Publish request through [`pipeline::prepare`]; `preview` and the Lambda handler share it. The
-//! handler hands the request to a [`publisher::Publisher`]; [`sns`] is the only module that knows
-//! the AWS SDK.
+//! handler hands the request to a [`publisher::Publisher`]; [`sns`] and the HTTP client it uses,
+//! [`https`], are the only modules that know the AWS SDK.
 
 pub mod actor;
 pub mod catalog;
@@ -14,6 +14,7 @@ pub mod config;
 pub mod decide;
 pub mod event;
 pub mod handler;
+pub mod https;
 pub mod links;
 pub mod metrics;
 pub mod model;

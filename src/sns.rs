@@ -31,16 +31,17 @@ impl SnsPublisher {
 
     /// A client configured from the environment (region, credentials, `AWS_ENDPOINT_URL_SNS`).
     pub async fn from_env() -> Self {
-        let config = with_limits(aws_config::defaults(BehaviorVersion::latest()))
+        let config = configure(aws_config::defaults(BehaviorVersion::latest()))
             .load()
             .await;
         SnsPublisher::new(Client::new(&config))
     }
 }
 
-/// The retry and timeout bounds every publisher uses.
-pub fn with_limits(loader: aws_config::ConfigLoader) -> aws_config::ConfigLoader {
+/// The HTTP client and the retry and timeout bounds every publisher uses.
+pub fn configure(loader: aws_config::ConfigLoader) -> aws_config::ConfigLoader {
     loader
+        .http_client(crate::https::client(CONNECT_TIMEOUT))
         .retry_config(RetryConfig::standard().with_max_attempts(MAX_ATTEMPTS))
         .timeout_config(
             TimeoutConfig::builder()

@@ -16,7 +16,7 @@ use aws_config::BehaviorVersion;
 use aws_sdk_sns::config::{Credentials, Region};
 use batch_notifier::config::MessageFormat;
 use batch_notifier::handler::{HandlerError, Response, handle};
-use batch_notifier::sns::{OPERATION_TIMEOUT, SnsPublisher, with_limits};
+use batch_notifier::sns::{OPERATION_TIMEOUT, SnsPublisher, configure};
 
 /// What the proxy does with one request.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -229,8 +229,9 @@ fn start_proxy(upstream: &str, plan: Arc<Mutex<Plan>>) -> String {
     url
 }
 
+/// The publisher's own configuration (HTTP client, retries, timeouts), pointed at `endpoint`.
 fn loader(endpoint: &str) -> aws_config::ConfigLoader {
-    aws_config::defaults(BehaviorVersion::latest())
+    configure(aws_config::defaults(BehaviorVersion::latest()))
         .endpoint_url(endpoint)
         .region(Region::new("us-east-1"))
         .credentials_provider(Credentials::new("test", "test", None, None, "test"))
@@ -250,7 +251,7 @@ async fn setup(plan: Plan) -> (Moto, Arc<Mutex<Plan>>, SnsPublisher, String) {
         .unwrap();
     let plan = Arc::new(Mutex::new(plan));
     let proxy = start_proxy(&moto.url, plan.clone());
-    let config = with_limits(loader(&proxy)).load().await;
+    let config = loader(&proxy).load().await;
     let publisher = SnsPublisher::new(aws_sdk_sns::Client::new(&config));
     (moto, plan, publisher, topic)
 }
