@@ -1,11 +1,13 @@
 //! A lenient CloudTrail record: every field optional, unknown fields ignored.
 //!
 //! `aws_lambda_events`' own `AWSAPICall` requires fields that S3 Batch Operations events lack, so the
-//! record is modelled here. Fields that can carry secrets are kept as raw JSON only to be redacted;
+//! record is modelled here. Fields that can carry secrets are read as JSON redacted on the way in;
 //! `userIdentity.accessKeyId` is not read at all.
 
 use serde::{Deserialize, Deserializer};
 use serde_json::Value;
+
+use crate::redact::Redacted;
 
 #[derive(Clone, Debug, Default, Deserialize, PartialEq)]
 #[serde(rename_all = "camelCase")]
@@ -19,9 +21,9 @@ pub struct CloudTrailRecord {
     pub user_agent: Option<String>,
     pub error_code: Option<String>,
     pub error_message: Option<String>,
-    pub request_parameters: Option<Value>,
-    pub response_elements: Option<Value>,
-    pub additional_event_data: Option<Value>,
+    pub request_parameters: Option<Redacted>,
+    pub response_elements: Option<Redacted>,
+    pub additional_event_data: Option<Redacted>,
     #[serde(rename = "eventID")]
     pub event_id: Option<String>,
     #[serde(default, deserialize_with = "flag")]
@@ -29,7 +31,7 @@ pub struct CloudTrailRecord {
     pub event_type: Option<String>,
     pub recipient_account_id: Option<String>,
     pub user_identity: Option<UserIdentity>,
-    pub service_event_details: Option<Value>,
+    pub service_event_details: Option<Redacted>,
     #[serde(default, deserialize_with = "flag")]
     pub session_credential_from_console: Option<bool>,
 }

@@ -2,13 +2,23 @@
 //! why the event is not ours.
 
 use aws_lambda_events::eventbridge::EventBridgeEvent;
-use serde::de::DeserializeOwned;
+use serde::de::{DeserializeOwned, DeserializeSeed};
 use serde_json::Value;
 use serde_json::value::RawValue;
 use thiserror::Error;
 
 use crate::cloudtrail::CloudTrailRecord;
 use crate::model::Family;
+use crate::redact::{Keep, Redacting, Secrets};
+
+/// Whether the redacted event detail is wanted in the notification. Only the JSON document shows it;
+/// for the other formats only the fields the classifier reads are kept, which spares building,
+/// scrubbing and freeing the rest.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DetailUse {
+    Keep,
+    Drop,
+}
 
 /// The envelope fields every family keeps.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -30,11 +40,13 @@ pub enum Event {
         envelope: Envelope,
         record: Box<CloudTrailRecord>,
     },
-    /// A native AWS Batch event: its detail is the job as `DescribeJobs` returns it.
+    /// A native AWS Batch event: its detail is the job as `DescribeJobs` returns it, redacted as it
+    /// was read, with the secrets that were removed from it.
     Native {
         family: Family,
         envelope: Envelope,
         detail: Value,
+        secrets: Secrets,
     },
 }
 
@@ -75,7 +87,7 @@ fn family_of(source: &str, detail_type: &str) -> Option<Family> {
 }
 
 /// Parses one event. Foreign events are `NotOurs`; malformed ones are errors.
-pub fn parse(input: &[u8]) -> Result<Parsed, EventError> {
+pub fn parse(input: &[u8], detail_use: DetailUse) -> Result<Parsed, EventError> {
     let envelope: EventBridgeEvent<Box<RawValue>> =
         deserialize_at_path(input).map_err(|e| match e {
             PathError::Syntax(message) => EventError::Syntax(message),
@@ -108,8 +120,16 @@ pub fn parse(input: &[u8]) -> Result<Parsed, EventError> {
             }
         }
         _ => {
-            let detail: Value = deserialize_at_path(envelope.detail.get().as_bytes())
-                .map_err(|e| detail_error(e.into_message()))?;
+            let keep = match detail_use {
+                DetailUse::Keep => Keep::All,
+                DetailUse::Drop => Keep::Only(crate::classify::NATIVE_DETAIL_KEYS),
+            };
+            let mut secrets = Secrets::default();
+            let bytes = envelope.detail.get().as_bytes();
+            let mut deserializer = serde_json::Deserializer::from_slice(bytes);
+            let detail = Redacting::new(&mut secrets, keep)
+                .deserialize(&mut deserializer)
+                .map_err(|_| detail_error(explain::<Value>(bytes).into_message()))?;
             if !detail.is_object() {
                 return Err(detail_error("`detail` is not a JSON object".into()));
             }
@@ -117,6 +137,7 @@ pub fn parse(input: &[u8]) -> Result<Parsed, EventError> {
                 family,
                 envelope: envelope_fields(&envelope),
                 detail,
+                secrets,
             }
         }
     };
@@ -208,7 +229,7 @@ mod tests {
     use super::*;
 
     fn parse_str(s: &str) -> Result<Parsed, EventError> {
-        parse(s.as_bytes())
+        parse(s.as_bytes(), DetailUse::Keep)
     }
 
     #[test]

@@ -33,7 +33,12 @@ pub struct Prepared {
 
 /// Parses, classifies, decides and renders one event.
 pub fn prepare(input: &[u8], settings: &Settings) -> Result<Prepared, EventError> {
-    let event = match parse(input)? {
+    let detail_use = if settings.message_format.shows_detail() {
+        DetailUse::Keep
+    } else {
+        DetailUse::Drop
+    };
+    let event = match parse(input, detail_use)? {
         Parsed::Ours(event) => event,
         Parsed::NotOurs(reason) => {
             return Ok(Prepared {
@@ -44,11 +49,6 @@ pub fn prepare(input: &[u8], settings: &Settings) -> Result<Prepared, EventError
                 summary: None,
             });
         }
-    };
-    let detail_use = if settings.message_format.shows_detail() {
-        DetailUse::Keep
-    } else {
-        DetailUse::Drop
     };
     let notification = classify(event, detail_use)?;
     let summary = Summary {

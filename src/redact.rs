@@ -5,7 +5,12 @@
 //! string that is published is scrubbed of those values wherever else they appear (an error message
 //! that echoes a parameter, say) and of anything shaped like an AWS access key id.
 
-use serde_json::Value;
+use std::borrow::Cow;
+use std::cmp::Reverse;
+use std::fmt;
+
+use serde::de::{DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde_json::{Map, Number, Value};
 
 pub const REDACTED: &str = "[redacted]";
 
@@ -56,16 +61,22 @@ impl Secrets {
         self.values.is_empty()
     }
 
-    fn collect(&mut self, value: &Value) {
-        match value {
-            Value::String(s)
-                if s.len() >= MIN_SCRUBBED_LEN && s != REDACTED && !self.values.contains(s) =>
-            {
-                self.values.push(s.clone());
-            }
-            Value::Array(items) => items.iter().for_each(|v| self.collect(v)),
-            Value::Object(map) => map.values().for_each(|v| self.collect(v)),
-            _ => {}
+    /// Adds the secrets found elsewhere.
+    pub fn absorb(&mut self, other: Secrets) {
+        for secret in other.values {
+            self.remember(&secret);
+        }
+    }
+
+    /// Keeps the longest first, so that a secret containing another is removed whole (and equal
+    /// lengths in text order, so the same secrets give the same list whatever order they came in).
+    fn remember(&mut self, s: &str) {
+        if s.len() < MIN_SCRUBBED_LEN || s == REDACTED {
+            return;
+        }
+        let order = |v: &String| (Reverse(v.len()), v.as_str()).cmp(&(Reverse(s.len()), s));
+        if let Err(at) = self.values.binary_search_by(order) {
+            self.values.insert(at, s.to_owned());
         }
     }
 
@@ -105,30 +116,290 @@ impl Secrets {
     }
 }
 
-/// Replaces the values of secret-bearing keys anywhere in `value`, remembering what was removed.
-pub fn redact(value: &mut Value, secrets: &mut Secrets) {
-    match value {
-        Value::Array(items) => items.iter_mut().for_each(|v| redact(v, secrets)),
-        Value::Object(map) => {
-            for (key, v) in map.iter_mut() {
-                if is_secret_key(key) {
-                    if !v.is_null() {
-                        secrets.collect(v);
-                        *v = Value::String(REDACTED.into());
-                    }
-                } else {
-                    redact(v, secrets);
-                }
-            }
+/// Which members of JSON objects [`Redacting`] keeps.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Keep {
+    /// Every member: the value is shown.
+    All,
+    /// Only members under these keys, at any depth: the classifier reads no others. The rest are
+    /// read for their secrets and dropped, which spares building and freeing them.
+    Only(&'static [&'static str]),
+}
+
+impl Keep {
+    fn keeps(self, key: &str) -> bool {
+        match self {
+            Keep::All => true,
+            Keep::Only(keys) => keys.contains(&key),
         }
-        _ => {}
     }
 }
 
-/// Redacts `value` and then scrubs what is left of it.
-pub fn redact_and_scrub(value: &mut Value, secrets: &mut Secrets) {
-    redact(value, secrets);
-    secrets.scrub_value(value);
+/// Objects and arrays deeper than this in a value read by [`Redacting`] are replaced by
+/// [`TOO_DEEP`]: the JSON document wraps the value in a few levels of its own, and readers such as
+/// serde_json refuse documents nested beyond 128 levels. Real events nest fewer than ten.
+pub const MAX_DEPTH: usize = 32;
+pub const TOO_DEEP: &str = "[nested too deeply]";
+
+/// Reads a JSON value with its secrets redacted on the way in, in the same pass as the parse: the
+/// value under a secret-bearing key is remembered in `secrets` and kept as `[redacted]` (`null`
+/// stays `null`).
+pub struct Redacting<'s> {
+    secrets: &'s mut Secrets,
+    keep: Keep,
+    depth: usize,
+}
+
+impl<'s> Redacting<'s> {
+    pub fn new(secrets: &'s mut Secrets, keep: Keep) -> Self {
+        Redacting {
+            secrets,
+            keep,
+            depth: 0,
+        }
+    }
+
+    fn inner(&mut self) -> Redacting<'_> {
+        Redacting {
+            secrets: &mut *self.secrets,
+            keep: self.keep,
+            depth: self.depth + 1,
+        }
+    }
+}
+
+/// A JSON value read with [`Redacting`], keeping everything, with the secrets it held.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Redacted {
+    pub value: Value,
+    pub secrets: Secrets,
+}
+
+impl<'de> serde::Deserialize<'de> for Redacted {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let mut secrets = Secrets::default();
+        let value = Redacting::new(&mut secrets, Keep::All).deserialize(deserializer)?;
+        Ok(Redacted { value, secrets })
+    }
+}
+
+impl<'de> DeserializeSeed<'de> for Redacting<'_> {
+    type Value = Value;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Value, D::Error> {
+        deserializer.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Redacting<'_> {
+    type Value = Value;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("any JSON value")
+    }
+    fn visit_bool<E>(self, v: bool) -> Result<Value, E> {
+        Ok(Value::Bool(v))
+    }
+    fn visit_i64<E>(self, v: i64) -> Result<Value, E> {
+        Ok(Value::Number(v.into()))
+    }
+    fn visit_u64<E>(self, v: u64) -> Result<Value, E> {
+        Ok(Value::Number(v.into()))
+    }
+    fn visit_f64<E>(self, v: f64) -> Result<Value, E> {
+        Ok(Number::from_f64(v).map_or(Value::Null, Value::Number))
+    }
+    fn visit_str<E>(self, v: &str) -> Result<Value, E> {
+        Ok(Value::String(v.to_owned()))
+    }
+    fn visit_string<E>(self, v: String) -> Result<Value, E> {
+        Ok(Value::String(v))
+    }
+    fn visit_unit<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+    fn visit_none<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
+        self.deserialize(d)
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(mut self, mut seq: A) -> Result<Value, A::Error> {
+        if self.depth >= MAX_DEPTH {
+            Scanning(self.secrets).visit_seq(seq)?;
+            return Ok(Value::String(TOO_DEEP.into()));
+        }
+        let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0));
+        while let Some(item) = seq.next_element_seed(self.inner())? {
+            items.push(item);
+        }
+        Ok(Value::Array(items))
+    }
+
+    fn visit_map<A: MapAccess<'de>>(mut self, mut map: A) -> Result<Value, A::Error> {
+        if self.depth >= MAX_DEPTH {
+            Scanning(self.secrets).visit_map(map)?;
+            return Ok(Value::String(TOO_DEEP.into()));
+        }
+        let mut members = Map::new();
+        while let Some(Key(key)) = map.next_key()? {
+            if is_secret_key(&key) {
+                let was_null = map.next_value_seed(Collecting(&mut *self.secrets))?;
+                if self.keep.keeps(&key) {
+                    let shown = if was_null {
+                        Value::Null
+                    } else {
+                        Value::String(REDACTED.into())
+                    };
+                    members.insert(key.into_owned(), shown);
+                }
+            } else if self.keep.keeps(&key) {
+                let value = map.next_value_seed(self.inner())?;
+                members.insert(key.into_owned(), value);
+            } else {
+                map.next_value_seed(Scanning(&mut *self.secrets))?;
+            }
+        }
+        Ok(Value::Object(members))
+    }
+}
+
+/// An object key, borrowed from the input when it has no escapes.
+struct Key<'de>(Cow<'de, str>);
+
+impl<'de> serde::Deserialize<'de> for Key<'de> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct KeyVisitor;
+        impl<'de> Visitor<'de> for KeyVisitor {
+            type Value = Key<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("an object key")
+            }
+            fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Key<'de>, E> {
+                Ok(Key(Cow::Borrowed(v)))
+            }
+            fn visit_str<E>(self, v: &str) -> Result<Key<'de>, E> {
+                Ok(Key(Cow::Owned(v.to_owned())))
+            }
+            fn visit_string<E>(self, v: String) -> Result<Key<'de>, E> {
+                Ok(Key(Cow::Owned(v)))
+            }
+        }
+        deserializer.deserialize_str(KeyVisitor)
+    }
+}
+
+/// Reads a value that is not kept, only for the secrets under secret-bearing keys in it.
+struct Scanning<'s>(&'s mut Secrets);
+
+impl<'de> DeserializeSeed<'de> for Scanning<'_> {
+    type Value = ();
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+        deserializer.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Scanning<'_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("any JSON value")
+    }
+    fn visit_bool<E>(self, _: bool) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_i64<E>(self, _: i64) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_u64<E>(self, _: u64) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_f64<E>(self, _: f64) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_str<E>(self, _: &str) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_unit<E>(self) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_none<E>(self) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        self.deserialize(d)
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        while seq.next_element_seed(Scanning(&mut *self.0))?.is_some() {}
+        Ok(())
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        while let Some(Key(key)) = map.next_key()? {
+            if is_secret_key(&key) {
+                map.next_value_seed(Collecting(&mut *self.0))?;
+            } else {
+                map.next_value_seed(Scanning(&mut *self.0))?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Reads the value under a secret-bearing key, remembering every string in it; says whether it
+/// was `null` (shown as `null`, not as redacted).
+struct Collecting<'s>(&'s mut Secrets);
+
+impl<'de> DeserializeSeed<'de> for Collecting<'_> {
+    type Value = bool;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<bool, D::Error> {
+        deserializer.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Collecting<'_> {
+    type Value = bool;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("any JSON value")
+    }
+    fn visit_bool<E>(self, _: bool) -> Result<bool, E> {
+        Ok(false)
+    }
+    fn visit_i64<E>(self, _: i64) -> Result<bool, E> {
+        Ok(false)
+    }
+    fn visit_u64<E>(self, _: u64) -> Result<bool, E> {
+        Ok(false)
+    }
+    fn visit_f64<E>(self, _: f64) -> Result<bool, E> {
+        Ok(false)
+    }
+    fn visit_str<E>(self, v: &str) -> Result<bool, E> {
+        self.0.remember(v);
+        Ok(false)
+    }
+    fn visit_unit<E>(self) -> Result<bool, E> {
+        Ok(true)
+    }
+    fn visit_none<E>(self) -> Result<bool, E> {
+        Ok(true)
+    }
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<bool, D::Error> {
+        self.deserialize(d)
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<bool, A::Error> {
+        while seq.next_element_seed(Collecting(&mut *self.0))?.is_some() {}
+        Ok(false)
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<bool, A::Error> {
+        while map.next_key::<serde::de::IgnoredAny>()?.is_some() {
+            map.next_value_seed(Collecting(&mut *self.0))?;
+        }
+        Ok(false)
+    }
 }
 
 /// Masks access key ids (`AKIA…`, `ASIA…`: four letters and sixteen upper-case letters or digits).
@@ -238,5 +509,116 @@ mod tests {
         let mut s = String::from("XAKIAIOSFODNN7EXAMPLE");
         mask_access_keys(&mut s);
         assert_eq!(s, "XAKIAIOSFODNN7EXAMPLE");
+    }
+
+    /// The definition [`Redacting`] implements while reading: redaction of a parsed value.
+    fn reference_redact(value: &mut Value, secrets: &mut Secrets) {
+        match value {
+            Value::Array(items) => items.iter_mut().for_each(|v| reference_redact(v, secrets)),
+            Value::Object(map) => {
+                for (key, v) in map.iter_mut() {
+                    if is_secret_key(key) {
+                        if !v.is_null() {
+                            collect(v, secrets);
+                            *v = Value::String(REDACTED.into());
+                        }
+                    } else {
+                        reference_redact(v, secrets);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn collect(value: &Value, secrets: &mut Secrets) {
+        match value {
+            Value::String(s) => secrets.remember(s),
+            Value::Array(items) => items.iter().for_each(|v| collect(v, secrets)),
+            Value::Object(map) => map.values().for_each(|v| collect(v, secrets)),
+            _ => {}
+        }
+    }
+
+    fn redact_and_scrub(v: &mut Value, secrets: &mut Secrets) {
+        let (redacted, found) = read(v.to_string().as_bytes(), Keep::All);
+        *v = redacted;
+        *secrets = found;
+        secrets.scrub_value(v);
+    }
+
+    fn read(bytes: &[u8], keep: Keep) -> (Value, Secrets) {
+        let mut secrets = Secrets::default();
+        let mut deserializer = serde_json::Deserializer::from_slice(bytes);
+        let value = Redacting::new(&mut secrets, keep)
+            .deserialize(&mut deserializer)
+            .unwrap();
+        (value, secrets)
+    }
+
+    #[test]
+    fn redacting_while_reading_matches_redacting_afterwards_on_every_example() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("events");
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            let bytes = std::fs::read(&path).unwrap();
+            let mut expected: Value = serde_json::from_slice(&bytes).unwrap();
+            let mut expected_secrets = Secrets::default();
+            reference_redact(&mut expected, &mut expected_secrets);
+
+            let (value, secrets) = read(&bytes, Keep::All);
+            assert_eq!(value, expected, "{path:?}");
+            assert_eq!(secrets, expected_secrets, "{path:?}");
+
+            let (pruned, pruned_secrets) = read(&bytes, Keep::Only(&["detail", "jobName"]));
+            assert_eq!(
+                pruned_secrets, expected_secrets,
+                "{path:?}: pruning lost secrets"
+            );
+            assert!(pruned.get("source").is_none(), "{path:?}");
+        }
+    }
+
+    #[test]
+    fn pruning_keeps_only_the_listed_keys_and_still_collects_every_secret() {
+        let bytes = br#"{"jobName":"nightly","container":{"environment":[{"name":"K","value":"hunter2-pass"}],
+            "exitCode":1,"image":"app"},"parameters":{"p":"s3cr3t-param"},"jobQueue":null,"secretOptions":null}"#;
+        let (value, secrets) = read(bytes, Keep::Only(&["jobName", "container", "exitCode"]));
+        assert_eq!(
+            value,
+            json!({"jobName": "nightly", "container": {"exitCode": 1}})
+        );
+        let mut text = "failed with hunter2-pass and s3cr3t-param".to_owned();
+        secrets.scrub(&mut text);
+        assert_eq!(text, "failed with [redacted] and [redacted]");
+    }
+
+    #[test]
+    fn a_secret_containing_another_is_removed_whole() {
+        let mut secrets = Secrets::default();
+        secrets.remember("abcdef");
+        secrets.remember("abcdefgh");
+        let mut text = "x abcdefgh y".to_owned();
+        secrets.scrub(&mut text);
+        assert_eq!(text, "x [redacted] y");
+    }
+
+    #[test]
+    fn values_nested_too_deeply_are_cut_but_their_secrets_still_collected() {
+        let mut json = String::new();
+        for _ in 0..MAX_DEPTH + 5 {
+            json.push_str(r#"{"a":"#);
+        }
+        json.push_str(r#"{"password":"deep-secret-value"}"#);
+        json.push_str(&"}".repeat(MAX_DEPTH + 5));
+        let (value, secrets) = read(json.as_bytes(), Keep::All);
+        let mut at = &value;
+        for _ in 0..MAX_DEPTH {
+            at = &at["a"];
+        }
+        assert_eq!(at, &json!(TOO_DEEP));
+        let mut text = "x deep-secret-value".to_owned();
+        secrets.scrub(&mut text);
+        assert_eq!(text, "x [redacted]");
     }
 }

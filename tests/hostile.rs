@@ -218,3 +218,21 @@ proptest! {
         check(&bytes, &all_settings())?;
     }
 }
+
+/// Nested nearly as deep as a JSON reader accepts (128 levels), anywhere in the detail: the JSON
+/// document around it must still be readable (found by the property test above).
+#[test]
+fn details_nested_almost_too_deep_still_give_readable_documents() {
+    let settings = all_settings();
+    for event in examples() {
+        let keys: Vec<String> = event["detail"]
+            .as_object()
+            .map(|detail| detail.keys().cloned().collect())
+            .unwrap_or_default();
+        for key in keys {
+            let mut nested = event.clone();
+            apply(&mut nested, &format!("/detail/{key}"), &Mutation::Nest(63));
+            check(&serde_json::to_vec(&nested).unwrap(), &settings).unwrap();
+        }
+    }
+}

@@ -12,7 +12,7 @@ use crate::cloudtrail::CloudTrailRecord;
 use crate::event::Envelope;
 use crate::links;
 use crate::model::{ErrorInfo, Family, Notification, Outcome, Resource, ResourceKind};
-use crate::redact::{Secrets, redact};
+use crate::redact::{Redacted, Secrets};
 
 /// Where each kind's name and ARN are found in the request, then the response.
 #[rustfmt::skip]
@@ -57,18 +57,15 @@ pub(super) fn classify(
     let name = record.event_name.clone().unwrap_or_default();
     let (kind, action) = catalog::classify_operation(&name, record.read_only);
 
-    for value in [
-        &mut record.request_parameters,
-        &mut record.response_elements,
-        &mut record.additional_event_data,
-    ]
-    .into_iter()
-    .flatten()
-    {
-        redact(value, secrets);
-    }
-    let request = record.request_parameters.take().unwrap_or(Value::Null);
-    let response = record.response_elements.take().unwrap_or(Value::Null);
+    let mut take = |field: Option<Redacted>| {
+        field.map(|redacted| {
+            secrets.absorb(redacted.secrets);
+            redacted.value
+        })
+    };
+    let request = take(record.request_parameters.take()).unwrap_or(Value::Null);
+    let response = take(record.response_elements.take()).unwrap_or(Value::Null);
+    let additional = take(record.additional_event_data.take());
 
     let resource = resource(kind, &request, &response);
     let region = envelope
@@ -115,7 +112,7 @@ pub(super) fn classify(
     n.detail = object_of(vec![
         ("requestParameters", Some(request)),
         ("responseElements", Some(response)),
-        ("additionalEventData", record.additional_event_data.take()),
+        ("additionalEventData", additional),
     ]);
     n
 }

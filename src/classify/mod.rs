@@ -20,14 +20,8 @@ pub const MAX_TEXT: usize = 2048;
 /// Most list items shown in one fact.
 pub const MAX_LIST_ITEMS: usize = 20;
 
-/// Whether the redacted event detail is wanted in the notification. Only the JSON document shows it;
-/// for the other formats it is dropped after redaction has collected its secrets, which spares
-/// scrubbing and carrying it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum DetailUse {
-    Keep,
-    Drop,
-}
+pub use crate::event::DetailUse;
+pub(crate) use native::READ_KEYS as NATIVE_DETAIL_KEYS;
 
 /// Classifies a parsed event. Fails only when a field the family cannot do without is missing.
 pub fn classify(event: Event, detail_use: DetailUse) -> Result<Notification, EventError> {
@@ -45,7 +39,11 @@ pub fn classify(event: Event, detail_use: DetailUse) -> Result<Notification, Eve
             family,
             envelope,
             detail,
-        } => native::classify(family, envelope, detail, &mut secrets)?,
+            secrets: found,
+        } => {
+            secrets = found;
+            native::classify(family, envelope, detail)?
+        }
     };
     notification.thread_key = thread_key(&notification.resource, &notification.event_name);
     if detail_use == DetailUse::Drop {

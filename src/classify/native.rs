@@ -6,20 +6,36 @@ use super::{MAX_NAME, MAX_TEXT, base, fact, link_region, scalar_text, short_name
 use crate::event::{Envelope, EventError};
 use crate::links;
 use crate::model::{Family, Notification, Outcome, Resource, ResourceKind, Status};
-use crate::redact::{Secrets, redact};
 use crate::statuses::{self, Phase};
 
+/// The detail's keys this module reads, at any depth; with a format that does not show the detail,
+/// only these are kept when it is parsed.
+pub(crate) const READ_KEYS: &[&str] = &[
+    "status",
+    "statusReason",
+    "jobId",
+    "jobName",
+    "jobArn",
+    "jobQueue",
+    "jobDefinition",
+    "serviceJobType",
+    "attempts",
+    "container",
+    "exitCode",
+    "reason",
+    "logStreamName",
+];
+
+/// Classifies a native event whose detail was redacted while it was parsed.
 pub(super) fn classify(
     family: Family,
     envelope: Envelope,
-    mut detail: Value,
-    secrets: &mut Secrets,
+    detail: Value,
 ) -> Result<Notification, EventError> {
     let missing = |what: &str| EventError::Detail {
         detail_type: envelope.detail_type.clone(),
         message: format!("`{what}` is missing"),
     };
-    redact(&mut detail, secrets);
     let status_value = text_at(&detail, "status", MAX_NAME).ok_or_else(|| missing("status"))?;
     let job_id = text_at(&detail, "jobId", MAX_NAME);
     let job_name = text_at(&detail, "jobName", MAX_NAME);

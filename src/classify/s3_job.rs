@@ -11,7 +11,7 @@ use crate::cloudtrail::CloudTrailRecord;
 use crate::event::{Envelope, EventError};
 use crate::links;
 use crate::model::{Family, Notification, Outcome, Resource, ResourceKind, Status};
-use crate::redact::{Secrets, redact};
+use crate::redact::Secrets;
 use crate::statuses::{self, Phase};
 
 pub(super) fn classify(
@@ -23,8 +23,13 @@ pub(super) fn classify(
         detail_type: envelope.detail_type.clone(),
         message: format!("`serviceEventDetails.{what}` is missing"),
     };
-    let mut details = record.service_event_details.take().unwrap_or(Value::Null);
-    redact(&mut details, secrets);
+    let details = match record.service_event_details.take() {
+        Some(redacted) => {
+            secrets.absorb(redacted.secrets);
+            redacted.value
+        }
+        None => Value::Null,
+    };
     let job_id = text_at(&details, "jobId", MAX_NAME).ok_or_else(|| missing("jobId"))?;
     let status_value = text_at(&details, "status", MAX_NAME).ok_or_else(|| missing("status"))?;
     let job_arn = text_at(&details, "jobArn", MAX_NAME);
