@@ -37,17 +37,22 @@ const SECRET_KEY_FRAGMENTS: &[&str] = &["password", "secret", "credential", "tok
 const MIN_SCRUBBED_LEN: usize = 6;
 
 fn is_secret_key(key: &str) -> bool {
-    SECRET_KEYS.iter().any(|k| k.eq_ignore_ascii_case(key))
-        || SECRET_KEY_FRAGMENTS
-            .iter()
-            .any(|fragment| contains_ignore_ascii_case(key.as_bytes(), fragment.as_bytes()))
+    SECRET_KEYS.iter().any(|k| k.eq_ignore_ascii_case(key)) || has_secret_fragment(key.as_bytes())
 }
 
-fn contains_ignore_ascii_case(haystack: &[u8], needle: &[u8]) -> bool {
-    haystack.len() >= needle.len()
-        && haystack
-            .windows(needle.len())
-            .any(|window| window.eq_ignore_ascii_case(needle))
+/// One pass over the key: a fragment is compared only where a byte matches its first letter (every
+/// key of every event goes through here).
+fn has_secret_fragment(key: &[u8]) -> bool {
+    key.iter().enumerate().any(|(i, b)| {
+        let first = b.to_ascii_lowercase();
+        SECRET_KEY_FRAGMENTS.iter().any(|fragment| {
+            let fragment = fragment.as_bytes();
+            fragment[0] == first
+                && key
+                    .get(i..i + fragment.len())
+                    .is_some_and(|window| window.eq_ignore_ascii_case(fragment))
+        })
+    })
 }
 
 /// The secret values found while redacting, to scrub from everything else.
@@ -620,5 +625,31 @@ mod tests {
         let mut text = "x deep-secret-value".to_owned();
         secrets.scrub(&mut text);
         assert_eq!(text, "x [redacted]");
+    }
+
+    #[test]
+    fn secret_keys_are_found_by_name_and_by_fragment_in_any_case() {
+        for key in [
+            "environment",
+            "ENV",
+            "dbPassword",
+            "x-Secret-y",
+            "Credentials",
+            "TOKEN",
+            "a_token",
+        ] {
+            assert!(is_secret_key(key), "{key}");
+        }
+        for key in [
+            "jobName",
+            "tokn",
+            "passwor",
+            "secre",
+            "",
+            "t",
+            "environments",
+        ] {
+            assert!(!is_secret_key(key), "{key}");
+        }
     }
 }

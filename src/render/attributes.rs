@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use crate::model::Notification;
+use crate::render::text::has_control;
 
 /// Longest attribute value kept; filter policies compare short tokens.
 const MAX_VALUE: usize = 256;
@@ -52,7 +53,7 @@ pub fn attributes(n: &Notification) -> Attributes {
 /// Attribute values must be valid XML characters: controls become spaces.
 fn clean(value: &str) -> String {
     let trimmed = value.trim();
-    if trimmed.len() <= MAX_VALUE && !trimmed.chars().any(char::is_control) {
+    if trimmed.len() <= MAX_VALUE && !has_control(trimmed) {
         return trimmed.to_owned();
     }
     let cleaned: String = trimmed

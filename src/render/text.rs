@@ -157,7 +157,7 @@ pub fn body(n: &Notification) -> String {
 
 /// A value on one line with no control characters, which SNS would reject or mail would mangle.
 pub fn single_line(value: &str) -> Cow<'_, str> {
-    if !value.chars().any(char::is_control) {
+    if !has_control(value) {
         return Cow::Borrowed(value);
     }
     Cow::Owned(
@@ -166,4 +166,28 @@ pub fn single_line(value: &str) -> Cow<'_, str> {
             .map(|c| if c.is_control() { ' ' } else { c })
             .collect(),
     )
+}
+
+/// Whether `value` has a control character (Unicode's `Cc`: U+0000–U+001F and U+007F–U+009F).
+/// Checked on bytes first, since almost every value is plain ASCII: only those ranges' bytes and
+/// 0xC2, the lead byte of U+0080–U+00BF, can start one.
+pub fn has_control(value: &str) -> bool {
+    value.bytes().any(|b| b < 0x20 || b == 0x7f || b == 0xc2) && value.chars().any(char::is_control)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_byte_check_finds_exactly_the_control_characters() {
+        let chars = (0..0x3000)
+            .chain([0xfeff, 0x202e, 0x1f600])
+            .filter_map(char::from_u32);
+        for c in chars {
+            let text = format!("ok {c} ok");
+            assert_eq!(has_control(&text), c.is_control(), "{:?}", c);
+        }
+        assert_eq!(single_line("a\u{85}b\nc"), "a b c");
+    }
 }
