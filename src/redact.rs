@@ -30,7 +30,7 @@ const SECRET_KEYS: &[&str] = &[
     "sessionToken",
 ];
 
-/// Key fragments that mark a secret wherever they appear in a key name.
+/// Key fragments that mark a secret wherever they appear in a key name, in lower case.
 const SECRET_KEY_FRAGMENTS: &[&str] = &["password", "secret", "credential", "token"];
 
 /// Values shorter than this are not scrubbed elsewhere: `true` or `1` would blank unrelated text.
@@ -40,18 +40,26 @@ fn is_secret_key(key: &str) -> bool {
     SECRET_KEYS.iter().any(|k| k.eq_ignore_ascii_case(key)) || has_secret_fragment(key.as_bytes())
 }
 
-/// One pass over the key: a fragment is compared only where a byte matches its first letter (every
-/// key of every event goes through here).
+/// The first letters of the fragments, as a table indexed by byte.
+const FRAGMENT_STARTS: [bool; 256] = {
+    let mut starts = [false; 256];
+    let mut i = 0;
+    while i < SECRET_KEY_FRAGMENTS.len() {
+        starts[SECRET_KEY_FRAGMENTS[i].as_bytes()[0] as usize] = true;
+        i += 1;
+    }
+    starts
+};
+
+/// One pass over the key: a fragment is compared only where a byte is the first letter of one
+/// (every key of every event goes through here).
 fn has_secret_fragment(key: &[u8]) -> bool {
-    key.iter().enumerate().any(|(i, b)| {
-        let first = b.to_ascii_lowercase();
-        SECRET_KEY_FRAGMENTS.iter().any(|fragment| {
-            let fragment = fragment.as_bytes();
-            fragment[0] == first
-                && key
-                    .get(i..i + fragment.len())
-                    .is_some_and(|window| window.eq_ignore_ascii_case(fragment))
-        })
+    (0..key.len()).any(|i| {
+        FRAGMENT_STARTS[usize::from(key[i].to_ascii_lowercase())]
+            && SECRET_KEY_FRAGMENTS.iter().any(|fragment| {
+                key.get(i..i + fragment.len())
+                    .is_some_and(|window| window.eq_ignore_ascii_case(fragment.as_bytes()))
+            })
     })
 }
 

@@ -169,10 +169,24 @@ pub fn single_line(value: &str) -> Cow<'_, str> {
 }
 
 /// Whether `value` has a control character (Unicode's `Cc`: U+0000–U+001F and U+007F–U+009F).
-/// Checked on bytes first, since almost every value is plain ASCII: only those ranges' bytes and
-/// 0xC2, the lead byte of U+0080–U+00BF, can start one.
+/// Almost every value is plain ASCII, so the bytes are checked first, eight at a time: only bytes
+/// below 0x20, 0x7F, and 0xC2 (the lead byte of U+0080–U+00BF) can start one.
 pub fn has_control(value: &str) -> bool {
-    value.bytes().any(|b| b < 0x20 || b == 0x7f || b == 0xc2) && value.chars().any(char::is_control)
+    const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
+    const HIGHS: u64 = u64::from_ne_bytes([0x80; 8]);
+    // Sets a byte's high bit where that byte of `x` is below `n` (n <= 0x80), and never
+    // elsewhere unless such a byte is present.
+    let below = |x: u64, n: u8| x.wrapping_sub(ONES * u64::from(n)) & !x & HIGHS;
+    let zero = |x: u64| below(x, 1);
+    let mut chunks = value.as_bytes().chunks_exact(8);
+    let suspect = chunks.by_ref().any(|chunk| {
+        let x = u64::from_ne_bytes(chunk.try_into().unwrap_or_default());
+        below(x, 0x20) | zero(x ^ (ONES * 0x7f)) | zero(x ^ (ONES * 0xc2)) != 0
+    }) || chunks
+        .remainder()
+        .iter()
+        .any(|&b| b < 0x20 || b == 0x7f || b == 0xc2);
+    suspect && value.chars().any(char::is_control)
 }
 
 #[cfg(test)]
@@ -187,6 +201,17 @@ mod tests {
         for c in chars {
             let text = format!("ok {c} ok");
             assert_eq!(has_control(&text), c.is_control(), "{:?}", c);
+        }
+        for at in 0..40 {
+            for c in [
+                '\0', '\u{1f}', '\u{7f}', '\u{85}', '\u{9f}', 'é', '\u{a0}', '中',
+            ] {
+                let mut text: String = "abcdefgh".repeat(5);
+                text.truncate(at);
+                text.push(c);
+                text.push_str("tail of the value");
+                assert_eq!(has_control(&text), c.is_control(), "{c:?} at {at}");
+            }
         }
         assert_eq!(single_line("a\u{85}b\nc"), "a b c");
     }
