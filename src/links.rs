@@ -2,17 +2,30 @@
 
 use crate::model::{Link, ResourceKind};
 
-fn console(region: &str) -> String {
-    format!("https://{region}.console.aws.amazon.com")
+/// `https://{region}.console.aws.amazon.com` followed by `parts`, built in one allocation (links are
+/// made for every event).
+fn console(region: &str, parts: &[&str]) -> String {
+    const HOST: &str = ".console.aws.amazon.com";
+    let length =
+        "https://".len() + region.len() + HOST.len() + parts.iter().map(|p| p.len()).sum::<usize>();
+    let mut url = String::with_capacity(length);
+    for part in ["https://", region, HOST].iter().chain(parts) {
+        url.push_str(part);
+    }
+    url
 }
 
 pub fn cloudtrail_event(region: &str, event_id: &str) -> Link {
     Link {
         label: "CloudTrail event",
-        url: format!(
-            "{}/cloudtrail/home?region={region}#/events/{}",
-            console(region),
-            encode(event_id)
+        url: console(
+            region,
+            &[
+                "/cloudtrail/home?region=",
+                region,
+                "#/events/",
+                &encode(event_id),
+            ],
         ),
     }
 }
@@ -20,11 +33,7 @@ pub fn cloudtrail_event(region: &str, event_id: &str) -> Link {
 pub fn s3_batch_job(region: &str, job_id: &str) -> Link {
     Link {
         label: "S3 Batch Operations job",
-        url: format!(
-            "{}/s3/jobs/{}?region={region}",
-            console(region),
-            encode(job_id)
-        ),
+        url: console(region, &["/s3/jobs/", &encode(job_id), "?region=", region]),
     }
 }
 
@@ -41,10 +50,16 @@ pub fn batch_resource(region: &str, kind: ResourceKind, id: &str) -> Option<Link
     };
     Some(Link {
         label,
-        url: format!(
-            "{}/batch/home?region={region}#{fragment}/{}",
-            console(region),
-            encode(id)
+        url: console(
+            region,
+            &[
+                "/batch/home?region=",
+                region,
+                "#",
+                fragment,
+                "/",
+                &encode(id),
+            ],
         ),
     })
 }
