@@ -1,13 +1,14 @@
 //! Per-event work (parse, classify, decide, render the Publish request) for each family of the
 //! example events, against its floor measured in the same run: `serde_json::from_slice` of the same
-//! bytes into a `serde_json::Value`. Prints the ratio per family and format at the end.
+//! bytes into a `serde_json::Value`. Prints the ratio per family and format at the end, measured in
+//! paired rounds (criterion's own figures are the absolute times).
 //!
 //! `cargo bench --bench pipeline`
 
 use std::collections::BTreeMap;
 use std::hint::black_box;
 use std::path::Path;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use batch_notifier::config::{self, MessageFormat, Mode, Settings};
 use batch_notifier::pipeline::prepare;
@@ -92,28 +93,70 @@ fn median_ns(group: &str, bench: &str) -> Option<f64> {
     estimates["median"]["point_estimate"].as_f64()
 }
 
+/// Rounds of the paired measurement.
+const ROUNDS: usize = 61;
+
+fn time(batch: usize, mut run: impl FnMut()) -> f64 {
+    let started = Instant::now();
+    for _ in 0..batch {
+        run();
+    }
+    started.elapsed().as_secs_f64()
+}
+
+/// The pipeline's time over the floor's on the same events, measured in alternating rounds (about
+/// a millisecond of floor each) so that a change in the machine's load falls on both alike: the
+/// median of the rounds' ratios. Shared machines drift by tens of percent between criterion's
+/// separate measurements; this ratio does not.
+fn paired_ratio(events: &[Vec<u8>], settings: &Settings) -> f64 {
+    let floor = || {
+        for bytes in events {
+            black_box(serde_json::from_slice::<serde_json::Value>(black_box(bytes)).unwrap());
+        }
+    };
+    let work = || {
+        for bytes in events {
+            black_box(prepare(black_box(bytes), settings).unwrap());
+        }
+    };
+    let mut batch = 1;
+    while time(batch, floor) < 1e-3 {
+        batch *= 2;
+    }
+    let mut ratios: Vec<f64> = (0..ROUNDS)
+        .map(|round| {
+            if round % 2 == 0 {
+                let f = time(batch, floor);
+                time(batch, work) / f
+            } else {
+                let w = time(batch, work);
+                w / time(batch, floor)
+            }
+        })
+        .collect();
+    ratios.sort_by(f64::total_cmp);
+    ratios[ROUNDS / 2]
+}
+
 fn report() {
-    println!("\nper-event work against its floor (median, same run)");
+    println!("\nper-event work against its floor: median of {ROUNDS} paired rounds");
     println!(
         "{:<26} {:>6} {:>12} {:>8} {:>8} {:>8}",
         "family", "events", "floor/event", "text", "json", "multi"
     );
     for (family, events) in events_by_family() {
-        let Some(floor) = median_ns(&family, "floor") else {
-            continue;
-        };
+        let floor = median_ns(&family, "floor").map_or("-".to_owned(), |ns| {
+            format!("{:.1} us", ns / events.len() as f64 / 1000.0)
+        });
         let ratios: Vec<String> = FORMATS
             .iter()
-            .map(|f| {
-                median_ns(&family, &format!("prepare-{}", f.as_str()))
-                    .map_or("-".to_owned(), |m| format!("{:.2}x", m / floor))
-            })
+            .map(|f| format!("{:.2}x", paired_ratio(&events, &settings(*f))))
             .collect();
         println!(
-            "{:<26} {:>6} {:>9.1} us {:>8} {:>8} {:>8}",
+            "{:<26} {:>6} {:>12} {:>8} {:>8} {:>8}",
             family,
             events.len(),
-            floor / events.len() as f64 / 1000.0,
+            floor,
             ratios[0],
             ratios[1],
             ratios[2]
