@@ -2,14 +2,15 @@
 //!
 //! `aws_lambda_events`' own `AWSAPICall` requires fields that S3 Batch Operations events lack, so the
 //! record is modelled here. Fields that can carry secrets are read as JSON redacted on the way in;
-//! `userIdentity.accessKeyId` is not read at all.
+//! `userIdentity.accessKeyId` is not read at all. (`Serialize` is only there because
+//! `aws_lambda_events`' envelope type asks it of its detail.)
 
-use serde::{Deserialize, Deserializer};
+use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::Value;
 
 use crate::redact::Redacted;
 
-#[derive(Clone, Debug, Default, Deserialize, PartialEq)]
+#[derive(Clone, Debug, Default, Deserialize, Serialize, PartialEq)]
 #[serde(rename_all = "camelCase")]
 pub struct CloudTrailRecord {
     pub event_time: Option<String>,
@@ -36,7 +37,7 @@ pub struct CloudTrailRecord {
     pub session_credential_from_console: Option<bool>,
 }
 
-#[derive(Clone, Debug, Default, Deserialize, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, Deserialize, Serialize, PartialEq, Eq)]
 #[serde(rename_all = "camelCase")]
 pub struct UserIdentity {
     #[serde(rename = "type")]
@@ -50,7 +51,7 @@ pub struct UserIdentity {
     pub on_behalf_of: Option<OnBehalfOf>,
 }
 
-#[derive(Clone, Debug, Default, Deserialize, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, Deserialize, Serialize, PartialEq, Eq)]
 #[serde(rename_all = "camelCase")]
 pub struct SessionContext {
     pub attributes: Option<SessionAttributes>,
@@ -58,14 +59,14 @@ pub struct SessionContext {
     pub source_identity: Option<String>,
 }
 
-#[derive(Clone, Debug, Default, Deserialize, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, Deserialize, Serialize, PartialEq, Eq)]
 #[serde(rename_all = "camelCase")]
 pub struct SessionAttributes {
     #[serde(default, deserialize_with = "flag")]
     pub mfa_authenticated: Option<bool>,
 }
 
-#[derive(Clone, Debug, Default, Deserialize, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, Deserialize, Serialize, PartialEq, Eq)]
 #[serde(rename_all = "camelCase")]
 pub struct SessionIssuer {
     #[serde(rename = "type")]
@@ -74,7 +75,7 @@ pub struct SessionIssuer {
     pub user_name: Option<String>,
 }
 
-#[derive(Clone, Debug, Default, Deserialize, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, Deserialize, Serialize, PartialEq, Eq)]
 #[serde(rename_all = "camelCase")]
 pub struct OnBehalfOf {
     pub user_id: Option<String>,

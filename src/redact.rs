@@ -188,6 +188,12 @@ pub struct Redacted {
     pub secrets: Secrets,
 }
 
+impl serde::Serialize for Redacted {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.value.serialize(serializer)
+    }
+}
+
 impl<'de> serde::Deserialize<'de> for Redacted {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let mut secrets = Secrets::default();
