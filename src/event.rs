@@ -102,10 +102,7 @@ fn parse_in_two_passes(input: &[u8], detail_use: DetailUse) -> Result<Parsed, Ev
             PathError::Data(message) => EventError::Envelope(message),
         })?;
     let Some(family) = family_of(&envelope.source, &envelope.detail_type) else {
-        return Ok(Parsed::NotOurs(format!(
-            "not an event this function handles: source `{}`, detail-type `{}`",
-            envelope.source, envelope.detail_type
-        )));
+        return Ok(not_ours(&envelope.source, &envelope.detail_type));
     };
     let detail_error = |message: String| EventError::Detail {
         detail_type: envelope.detail_type.clone(),
@@ -153,10 +150,20 @@ fn parse_cloudtrail_in_one_pass(input: &[u8]) -> Option<Result<Parsed, EventErro
         return None;
     }
     let event: EventBridgeEvent<CloudTrailRecord> = serde_json::from_slice(input).ok()?;
-    let family = family_of(&event.source, &event.detail_type)
-        .filter(|f| matches!(f, Family::BatchApiCall | Family::S3BatchJob))?;
-    let envelope = envelope_fields(&event);
-    Some(cloudtrail_event(family, envelope, event.detail))
+    match family_of(&event.source, &event.detail_type) {
+        None => Some(Ok(not_ours(&event.source, &event.detail_type))),
+        Some(family @ (Family::BatchApiCall | Family::S3BatchJob)) => {
+            let envelope = envelope_fields(&event);
+            Some(cloudtrail_event(family, envelope, event.detail))
+        }
+        Some(_) => None,
+    }
+}
+
+fn not_ours(source: &str, detail_type: &str) -> Parsed {
+    Parsed::NotOurs(format!(
+        "not an event this function handles: source `{source}`, detail-type `{detail_type}`"
+    ))
 }
 
 fn cloudtrail_event(

@@ -82,9 +82,10 @@ fn base(
         error: None,
         severity: crate::model::Severity::Info,
         severity_reasons: Vec::new(),
-        facts: Vec::new(),
+        // Sized for what the classifiers add, so they do not regrow them.
+        facts: Vec::with_capacity(8),
         item_failures: 0,
-        links: Vec::new(),
+        links: Vec::with_capacity(4),
         cloudtrail_event_id: None,
         detail: Value::Null,
     }

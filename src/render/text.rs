@@ -30,7 +30,10 @@ pub fn headline(n: &Notification) -> String {
             format!("{} {name} is now {status}.", capitalized(kind))
         }
     };
-    single_line(&sentence).into_owned()
+    match single_line(&sentence) {
+        Cow::Borrowed(_) => sentence,
+        Cow::Owned(cleaned) => cleaned,
+    }
 }
 
 fn capitalized(s: &str) -> String {
@@ -42,7 +45,8 @@ fn capitalized(s: &str) -> String {
 
 /// The whole text body.
 pub fn body(n: &Notification) -> String {
-    let mut out = String::with_capacity(1024);
+    // Bodies are about a kilobyte; one allocation that fits them all.
+    let mut out = String::with_capacity(2048);
     out.push_str(&headline(n));
     out.push_str("\n\n");
     let mut line = |label: &str, value: &str| {
