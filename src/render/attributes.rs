@@ -24,16 +24,17 @@ pub type Attributes = BTreeMap<&'static str, AttributeValue>;
 /// are left out because SNS rejects them.
 pub fn attributes(n: &Notification) -> Attributes {
     let status = n.status.as_ref().map(|s| s.value.as_str());
+    // In name order, which is the map's: building it then costs no sorting.
     let candidates: [(&'static str, Option<&str>); 9] = [
+        ("account", n.account.as_deref()),
+        ("event_name", Some(n.event_name.as_str())),
+        ("family", Some(n.family.as_str())),
+        ("outcome", Some(n.outcome.as_str())),
+        ("region", n.region.as_deref()),
+        ("resource_kind", Some(n.resource.kind.as_str())),
         ("severity", Some(n.severity.as_str())),
         ("source", Some(n.source.as_str())),
-        ("family", Some(n.family.as_str())),
-        ("resource_kind", Some(n.resource.kind.as_str())),
-        ("event_name", Some(n.event_name.as_str())),
         ("status", status),
-        ("outcome", Some(n.outcome.as_str())),
-        ("account", n.account.as_deref()),
-        ("region", n.region.as_deref()),
     ];
     candidates
         .into_iter()

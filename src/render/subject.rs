@@ -7,34 +7,34 @@ pub const MAX_SUBJECT: usize = 99;
 
 pub fn subject(n: &Notification) -> String {
     let severity = n.severity.as_str().to_ascii_uppercase();
-    let region = n
-        .region
-        .as_deref()
-        .map(|r| format!(" in {r}"))
-        .unwrap_or_default();
     let name = n.resource.name.as_deref().unwrap_or("");
     let status = n.status.as_ref().map_or("", |s| s.value.as_str());
-    let body = match n.family {
+    // Pieces pushed onto one string: subjects are made for every event.
+    let mut line = String::with_capacity(160);
+    let mut add = |pieces: &[&str]| pieces.iter().for_each(|p| line.push_str(p));
+    add(&["[", &severity, "] "]);
+    match n.family {
         Family::BatchApiCall => {
-            let outcome = match (n.outcome, n.error.as_ref().and_then(|e| e.code.as_deref())) {
-                (Outcome::Denied, code) => format!(" denied ({})", code.unwrap_or("no code")),
-                (Outcome::Failed, Some(code)) => format!(" failed ({code})"),
-                (Outcome::Failed, None) => " failed".to_owned(),
-                _ => String::new(),
-            };
-            let by = n
-                .actor
-                .as_ref()
-                .map(|a| format!(" by {}", a.short))
-                .unwrap_or_default();
-            format!("Batch {} {name}{outcome}{by}", n.event_name)
+            add(&["Batch ", &n.event_name, " ", name]);
+            match (n.outcome, n.error.as_ref().and_then(|e| e.code.as_deref())) {
+                (Outcome::Denied, code) => add(&[" denied (", code.unwrap_or("no code"), ")"]),
+                (Outcome::Failed, Some(code)) => add(&[" failed (", code, ")"]),
+                (Outcome::Failed, None) => add(&[" failed"]),
+                _ => {}
+            }
+            if let Some(actor) = &n.actor {
+                add(&[" by ", &actor.short]);
+            }
         }
-        Family::S3BatchJob => format!("S3 Batch Operations job {name} {status}"),
-        Family::BatchJobState => format!("Batch job {name} {status}"),
-        Family::BatchServiceJobState => format!("Batch service job {name} {status}"),
-        Family::BatchQueueBlocked => format!("Batch job queue {name} blocked"),
-    };
-    plain_line(&format!("[{severity}] {body}{region}"), MAX_SUBJECT)
+        Family::S3BatchJob => add(&["S3 Batch Operations job ", name, " ", status]),
+        Family::BatchJobState => add(&["Batch job ", name, " ", status]),
+        Family::BatchServiceJobState => add(&["Batch service job ", name, " ", status]),
+        Family::BatchQueueBlocked => add(&["Batch job queue ", name, " blocked"]),
+    }
+    if let Some(region) = &n.region {
+        add(&[" in ", region]);
+    }
+    plain_line(&line, MAX_SUBJECT)
 }
 
 /// Printable ASCII only, single spaces, at most `max` characters (cut with `...`).
@@ -59,7 +59,7 @@ pub fn plain_line(text: &str, max: usize) -> String {
         }
         out.push(c);
     }
-    let mut out = out.trim_end().to_owned();
+    out.truncate(out.trim_end().len());
     if out.len() > max {
         out.truncate(max - 3);
         out = format!("{}...", out.trim_end());

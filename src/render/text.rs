@@ -49,89 +49,97 @@ pub fn body(n: &Notification) -> String {
     let mut out = String::with_capacity(2048);
     out.push_str(&headline(n));
     out.push_str("\n\n");
-    let mut line = |label: &str, value: &str| {
+    // A labelled line from pieces, each pushed as it is (no string is built just to be copied).
+    let mut line = |label: &str, pieces: &[&str]| {
         out.push_str(label);
         out.extend(std::iter::repeat_n(
             ' ',
             11usize.saturating_sub(label.len()),
         ));
-        out.push_str(&single_line(value));
+        for piece in pieces {
+            out.push_str(&single_line(piece));
+        }
         out.push('\n');
     };
 
     if let Some(action) = &n.action {
-        let mut what = format!(
-            "{} ({} {})",
-            n.event_name,
-            action.verb.as_str(),
-            n.resource.kind.label()
+        let uncataloged = if action.cataloged {
+            ""
+        } else {
+            ", an operation not in the catalog"
+        };
+        line(
+            "What:",
+            &[
+                &n.event_name,
+                " (",
+                action.verb.as_str(),
+                " ",
+                n.resource.kind.label(),
+                ")",
+                uncataloged,
+            ],
         );
-        if !action.cataloged {
-            what.push_str(", an operation not in the catalog");
-        }
-        line("What:", &what);
     } else {
-        line("What:", &n.detail_type);
+        line("What:", &[&n.detail_type]);
     }
     if n.resource.name.is_some() || n.resource.arn.is_some() {
-        let mut resource = format!(
-            "{} {}",
-            n.resource.kind.label(),
-            n.resource.name.as_deref().unwrap_or("")
-        );
-        if let Some(arn) = &n.resource.arn {
-            let _ = write!(resource, " ({arn})");
+        let name = n.resource.name.as_deref().unwrap_or("");
+        match &n.resource.arn {
+            Some(arn) => line(
+                "Resource:",
+                &[n.resource.kind.label(), " ", name, " (", arn, ")"],
+            ),
+            None => line("Resource:", &[n.resource.kind.label(), " ", name]),
         }
-        line("Resource:", &resource);
     }
     if let Some(status) = &n.status {
-        line("Status:", &status.value);
+        line("Status:", &[&status.value]);
         if let Some(reason) = &status.reason {
-            line("Reason:", reason);
+            line("Reason:", &[reason]);
         }
     }
-    let mut outcome = n.outcome.as_str().replace('_', " ");
-    if let Some(error) = &n.error {
-        let code = error.code.as_deref().unwrap_or("error");
-        let _ = write!(outcome, ": {code}");
-        if let Some(message) = &error.message {
-            let _ = write!(outcome, ": {message}");
+    let outcome = n.outcome.as_str().replace('_', " ");
+    match &n.error {
+        Some(error) => {
+            let code = error.code.as_deref().unwrap_or("error");
+            match &error.message {
+                Some(message) => line("Outcome:", &[&outcome, ": ", code, ": ", message]),
+                None => line("Outcome:", &[&outcome, ": ", code]),
+            }
         }
+        None => line("Outcome:", &[&outcome]),
     }
-    line("Outcome:", &outcome);
     if let Some(actor) = &n.actor {
-        let mut who = actor.description.clone();
-        match actor.channel {
-            Some(Channel::Console) => who.push_str(", in the console"),
-            Some(Channel::Api) => who.push_str(", through the API"),
-            Some(Channel::Service) | None => {}
-        }
-        match actor.mfa {
-            Some(true) => who.push_str(", with MFA"),
-            Some(false) => who.push_str(", without MFA"),
-            None => {}
-        }
-        line("Who:", &who);
+        let channel = match actor.channel {
+            Some(Channel::Console) => ", in the console",
+            Some(Channel::Api) => ", through the API",
+            Some(Channel::Service) | None => "",
+        };
+        let mfa = match actor.mfa {
+            Some(true) => ", with MFA",
+            Some(false) => ", without MFA",
+            None => "",
+        };
+        line("Who:", &[&actor.description, channel, mfa]);
         if let Some(ip) = &actor.source_ip {
-            let from = match &actor.user_agent {
-                Some(agent) if agent != ip => format!("{ip} ({agent})"),
-                _ => ip.clone(),
-            };
-            line("From:", &from);
+            match &actor.user_agent {
+                Some(agent) if agent != ip => line("From:", &[ip, " (", agent, ")"]),
+                _ => line("From:", &[ip]),
+            }
         }
     }
-    let place = match (&n.account, &n.region) {
-        (Some(account), Some(region)) => format!("account {account}, region {region}"),
-        (Some(account), None) => format!("account {account}"),
-        (None, Some(region)) => format!("region {region}"),
-        (None, None) => "unknown".to_owned(),
-    };
-    line("Where:", &place);
-    line("When:", n.time.as_deref().unwrap_or("unknown"));
-    line(
-        "Severity:",
-        &format!("{} ({})", n.severity, n.severity_reasons.join("; ")),
-    );
+    match (&n.account, &n.region) {
+        (Some(account), Some(region)) => {
+            line("Where:", &["account ", account, ", region ", region]);
+        }
+        (Some(account), None) => line("Where:", &["account ", account]),
+        (None, Some(region)) => line("Where:", &["region ", region]),
+        (None, None) => line("Where:", &["unknown"]),
+    }
+    line("When:", &[n.time.as_deref().unwrap_or("unknown")]);
+    let reasons = n.severity_reasons.join("; ");
+    line("Severity:", &[n.severity.as_str(), " (", &reasons, ")"]);
 
     if !n.facts.is_empty() {
         out.push_str("\nDetails:\n");
