@@ -2,14 +2,14 @@
 //! why the event is not ours.
 
 use aws_lambda_events::eventbridge::EventBridgeEvent;
-use serde::de::{DeserializeOwned, DeserializeSeed};
+use serde::de::DeserializeOwned;
 use serde_json::Value;
 use serde_json::value::RawValue;
 use thiserror::Error;
 
 use crate::cloudtrail::CloudTrailRecord;
 use crate::model::Family;
-use crate::redact::{Keep, Redacting, Secrets};
+use crate::redact::{Keep, Redacted, Secrets};
 
 /// Whether the redacted event detail is wanted in the notification. Only the JSON document shows it;
 /// for the other formats only the fields the classifier reads are kept, which spares building,
@@ -88,7 +88,7 @@ fn family_of(source: &str, detail_type: &str) -> Option<Family> {
 
 /// Parses one event. Foreign events are `NotOurs`; malformed ones are errors.
 pub fn parse(input: &[u8], detail_use: DetailUse) -> Result<Parsed, EventError> {
-    match parse_cloudtrail_in_one_pass(input) {
+    match parse_in_one_pass(input, detail_use) {
         Some(parsed) => parsed,
         None => parse_in_two_passes(input, detail_use),
     }
@@ -108,56 +108,116 @@ fn parse_in_two_passes(input: &[u8], detail_use: DetailUse) -> Result<Parsed, Ev
         detail_type: envelope.detail_type.clone(),
         message,
     };
-    let event = match family {
+    let bytes = envelope.detail.get().as_bytes();
+    match family {
         Family::BatchApiCall | Family::S3BatchJob => {
-            let record: CloudTrailRecord = deserialize_at_path(envelope.detail.get().as_bytes())
-                .map_err(|e| detail_error(e.into_message()))?;
-            return cloudtrail_event(family, envelope_fields(&envelope), record);
+            let record: CloudTrailRecord =
+                deserialize_at_path(bytes).map_err(|e| detail_error(e.into_message()))?;
+            cloudtrail_event(family, envelope_fields(&envelope), record)
         }
         _ => {
             let keep = match detail_use {
                 DetailUse::Keep => Keep::All,
                 DetailUse::Drop => Keep::Only(crate::classify::NATIVE_DETAIL_KEYS),
             };
-            let mut secrets = Secrets::default();
-            let bytes = envelope.detail.get().as_bytes();
             let mut deserializer = serde_json::Deserializer::from_slice(bytes);
-            let detail = Redacting::new(&mut secrets, keep)
-                .deserialize(&mut deserializer)
+            let detail = Redacted::read(&mut deserializer, keep)
                 .map_err(|_| detail_error(explain::<Value>(bytes).into_message()))?;
-            if !detail.is_object() {
-                return Err(detail_error("`detail` is not a JSON object".into()));
-            }
-            Event::Native {
+            native_event(
                 family,
-                envelope: envelope_fields(&envelope),
-                detail,
-                secrets,
-            }
+                envelope_fields(&envelope),
+                detail.value,
+                detail.secrets,
+            )
         }
-    };
-    Ok(Parsed::Ours(event))
+    }
 }
 
-/// CloudTrail events, most of what arrives, read straight into their record instead of through a
-/// raw detail that is then read again. Taken only when the `detail-type` near the start says
-/// CloudTrail and everything parses; otherwise `None`, and the general path reads the event and
-/// explains what is wrong with it.
-fn parse_cloudtrail_in_one_pass(input: &[u8]) -> Option<Result<Parsed, EventError>> {
-    const MARK: &[u8] = b"via CloudTrail\"";
+/// The common case, read in one pass: the envelope with the detail read straight into its family's
+/// type, instead of a raw detail that is then read again. Taken only when the `detail-type` near
+/// the start names a family (CloudTrail or AWS Batch's own events) and everything parses;
+/// otherwise `None`, and the general path reads the event and explains what is wrong with it.
+fn parse_in_one_pass(input: &[u8], detail_use: DetailUse) -> Option<Result<Parsed, EventError>> {
     let head = &input[..input.len().min(256)];
-    if !head.windows(MARK.len()).any(|w| w == MARK) {
-        return None;
+    let mentions = |mark: &[u8]| head.windows(mark.len()).any(|w| w == mark);
+    if mentions(b"via CloudTrail\"") {
+        let event: EventBridgeEvent<CloudTrailRecord> = serde_json::from_slice(input).ok()?;
+        return match family_of(&event.source, &event.detail_type) {
+            None => Some(Ok(not_ours(&event.source, &event.detail_type))),
+            Some(family @ (Family::BatchApiCall | Family::S3BatchJob)) => {
+                let envelope = envelope_fields(&event);
+                Some(cloudtrail_event(family, envelope, event.detail))
+            }
+            Some(_) => None,
+        };
     }
-    let event: EventBridgeEvent<CloudTrailRecord> = serde_json::from_slice(input).ok()?;
-    match family_of(&event.source, &event.detail_type) {
-        None => Some(Ok(not_ours(&event.source, &event.detail_type))),
-        Some(family @ (Family::BatchApiCall | Family::S3BatchJob)) => {
-            let envelope = envelope_fields(&event);
-            Some(cloudtrail_event(family, envelope, event.detail))
-        }
-        Some(_) => None,
+    if mentions(b"\"Batch ") {
+        let (envelope, family, detail) = match detail_use {
+            DetailUse::Keep => native_in_one_pass::<Redacted>(input)?,
+            DetailUse::Drop => native_in_one_pass::<ReadFields>(input)?,
+        };
+        return Some(native_event(family, envelope, detail.value, detail.secrets));
     }
+    None
+}
+
+fn native_in_one_pass<D>(input: &[u8]) -> Option<(Envelope, Family, Redacted)>
+where
+    D: DeserializeOwned + serde::Serialize + Into<Redacted>,
+{
+    let event: EventBridgeEvent<D> = serde_json::from_slice(input).ok()?;
+    let family = family_of(&event.source, &event.detail_type).filter(|f| {
+        matches!(
+            f,
+            Family::BatchJobState | Family::BatchQueueBlocked | Family::BatchServiceJobState
+        )
+    })?;
+    let envelope = envelope_fields(&event);
+    Some((envelope, family, event.detail.into()))
+}
+
+/// A native detail read with only the keys the classifier reads kept, for a format that does not
+/// show the detail.
+struct ReadFields(Redacted);
+
+impl<'de> serde::Deserialize<'de> for ReadFields {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let keep = Keep::Only(crate::classify::NATIVE_DETAIL_KEYS);
+        Redacted::read(deserializer, keep).map(ReadFields)
+    }
+}
+
+/// Only because the envelope type asks it of its detail.
+impl serde::Serialize for ReadFields {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.0.serialize(serializer)
+    }
+}
+
+impl From<ReadFields> for Redacted {
+    fn from(fields: ReadFields) -> Redacted {
+        fields.0
+    }
+}
+
+fn native_event(
+    family: Family,
+    envelope: Envelope,
+    detail: Value,
+    secrets: Secrets,
+) -> Result<Parsed, EventError> {
+    if !detail.is_object() {
+        return Err(EventError::Detail {
+            detail_type: envelope.detail_type,
+            message: "`detail` is not a JSON object".into(),
+        });
+    }
+    Ok(Parsed::Ours(Event::Native {
+        family,
+        envelope,
+        detail,
+        secrets,
+    }))
 }
 
 fn not_ours(source: &str, detail_type: &str) -> Parsed {
@@ -340,19 +400,21 @@ mod tests {
     }
 
     #[test]
-    fn cloudtrail_events_read_in_one_pass_equal_those_read_in_two() {
+    fn events_read_in_one_pass_equal_those_read_in_two() {
         let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("events");
         let mut one_pass = 0;
         for entry in std::fs::read_dir(dir).unwrap() {
             let bytes = std::fs::read(entry.unwrap().path()).unwrap();
-            if let Some(parsed) = parse_cloudtrail_in_one_pass(&bytes) {
-                assert_eq!(parsed, parse_in_two_passes(&bytes, DetailUse::Keep));
-                one_pass += 1;
+            for detail_use in [DetailUse::Keep, DetailUse::Drop] {
+                if let Some(parsed) = parse_in_one_pass(&bytes, detail_use) {
+                    assert_eq!(parsed, parse_in_two_passes(&bytes, detail_use));
+                    one_pass += 1;
+                }
             }
             // Keys in alphabetical order put `detail` first: the two-pass path reads it.
             let value: Value = serde_json::from_slice(&bytes).unwrap();
             let sorted = serde_json::to_vec(&value).unwrap();
-            assert_eq!(parse_cloudtrail_in_one_pass(&sorted), None);
+            assert_eq!(parse_in_one_pass(&sorted, DetailUse::Keep), None);
         }
         assert!(
             one_pass >= 15,
@@ -363,7 +425,7 @@ mod tests {
     #[test]
     fn an_invalid_cloudtrail_detail_is_explained_by_the_two_pass_path() {
         let input = br#"{"source":"aws.batch","detail-type":"AWS API Call via CloudTrail","detail":{"eventName":"SubmitJob","userIdentity":{"type":7}}}"#;
-        assert_eq!(parse_cloudtrail_in_one_pass(input), None);
+        assert_eq!(parse_in_one_pass(input, DetailUse::Keep), None);
     }
 
     #[test]

@@ -194,11 +194,18 @@ impl serde::Serialize for Redacted {
     }
 }
 
+impl Redacted {
+    /// Reads a value with [`Redacting`], keeping what `keep` says.
+    pub fn read<'de, D: Deserializer<'de>>(deserializer: D, keep: Keep) -> Result<Self, D::Error> {
+        let mut secrets = Secrets::default();
+        let value = Redacting::new(&mut secrets, keep).deserialize(deserializer)?;
+        Ok(Redacted { value, secrets })
+    }
+}
+
 impl<'de> serde::Deserialize<'de> for Redacted {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let mut secrets = Secrets::default();
-        let value = Redacting::new(&mut secrets, Keep::All).deserialize(deserializer)?;
-        Ok(Redacted { value, secrets })
+        Redacted::read(deserializer, Keep::All)
     }
 }
 
