@@ -49,16 +49,19 @@ pub fn body(n: &Notification) -> String {
     let mut out = String::with_capacity(2048);
     out.push_str(&headline(n));
     out.push_str("\n\n");
-    // A labelled line from pieces, each pushed as it is (no string is built just to be copied).
+    // A labelled line from pieces pushed as they are (no string is built just to be copied), then
+    // made a single line as a whole.
     let mut line = |label: &str, pieces: &[&str]| {
         out.push_str(label);
         out.extend(std::iter::repeat_n(
             ' ',
             11usize.saturating_sub(label.len()),
         ));
+        let start = out.len();
         for piece in pieces {
-            out.push_str(&single_line(piece));
+            out.push_str(piece);
         }
+        keep_on_one_line(&mut out, start);
         out.push('\n');
     };
 
@@ -144,17 +147,25 @@ pub fn body(n: &Notification) -> String {
     if !n.facts.is_empty() {
         out.push_str("\nDetails:\n");
         for fact in &n.facts {
-            for part in ["  ", fact.label, ": ", &single_line(&fact.value), "\n"] {
+            for part in ["  ", fact.label, ": "] {
                 out.push_str(part);
             }
+            let start = out.len();
+            out.push_str(&fact.value);
+            keep_on_one_line(&mut out, start);
+            out.push('\n');
         }
     }
     if !n.links.is_empty() {
         out.push_str("\nLinks:\n");
         for link in &n.links {
-            for part in ["  ", link.label, ": ", &single_line(&link.url), "\n"] {
+            for part in ["  ", link.label, ": "] {
                 out.push_str(part);
             }
+            let start = out.len();
+            out.push_str(&link.url);
+            keep_on_one_line(&mut out, start);
+            out.push('\n');
         }
     }
     out.push('\n');
@@ -178,6 +189,15 @@ pub fn single_line(value: &str) -> Cow<'_, str> {
             .map(|c| if c.is_control() { ' ' } else { c })
             .collect(),
     )
+}
+
+/// Makes what was pushed onto `out` since `start` a single line (see [`single_line`]).
+fn keep_on_one_line(out: &mut String, start: usize) {
+    if has_control(&out[start..]) {
+        let cleaned = single_line(&out[start..]).into_owned();
+        out.truncate(start);
+        out.push_str(&cleaned);
+    }
 }
 
 /// Whether `value` has a control character (Unicode's `Cc`: U+0000–U+001F and U+007F–U+009F).
