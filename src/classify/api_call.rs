@@ -54,7 +54,7 @@ pub(super) fn classify(
     mut record: CloudTrailRecord,
     secrets: &mut Secrets,
 ) -> Notification {
-    let name = record.event_name.clone().unwrap_or_default();
+    let name = record.event_name.take().unwrap_or_default();
     let (kind, action) = catalog::classify_operation(&name, record.read_only);
 
     let mut take = |field: Option<Redacted>| {
@@ -68,14 +68,11 @@ pub(super) fn classify(
     let additional = take(record.additional_event_data.take());
 
     let resource = resource(kind, &request, &response);
-    let region = envelope
-        .region
-        .clone()
-        .or_else(|| record.aws_region.clone());
+    let region = envelope.region.clone().or_else(|| record.aws_region.take());
     let mut n = base(family, envelope, name, resource);
     n.region = region.map(|r| bounded(r, MAX_NAME));
     n.actor = Some(actor::describe(&record));
-    n.cloudtrail_event_id = record.event_id.clone().map(|s| bounded(s, MAX_NAME));
+    n.cloudtrail_event_id = record.event_id.take().map(|s| bounded(s, MAX_NAME));
 
     if record.error_code.is_some() || record.error_message.is_some() {
         let code = record.error_code.take().map(|s| bounded(s, MAX_NAME));

@@ -37,11 +37,8 @@ pub(super) fn classify(
 
     let reasons = list_at(&details, "statusChangeReason");
     let failure_codes = list_at(&details, "failureCodes");
-    let region = envelope
-        .region
-        .clone()
-        .or_else(|| record.aws_region.clone());
-    let name = record.event_name.clone().unwrap_or_default();
+    let region = envelope.region.clone().or_else(|| record.aws_region.take());
+    let name = record.event_name.take().unwrap_or_default();
     let mut n = base(
         Family::S3BatchJob,
         envelope,
@@ -55,7 +52,7 @@ pub(super) fn classify(
     );
     n.region = region.map(|r| bounded(r, MAX_NAME));
     n.actor = Some(actor::describe(&record));
-    n.cloudtrail_event_id = record.event_id.clone().map(|s| bounded(s, MAX_NAME));
+    n.cloudtrail_event_id = record.event_id.take().map(|s| bounded(s, MAX_NAME));
     n.outcome = known.map_or(Outcome::InProgress, |s| s.outcome);
     n.status = Some(Status {
         value: status_value,
