@@ -65,6 +65,8 @@ impl Https {
 }
 
 impl HttpClient for Https {
+    /// One connector for every request: its connect timeout is set at construction (the
+    /// publisher's own), and the SDK enforces the attempt and operation timeouts around it.
     fn http_connector(
         &self,
         _settings: &HttpConnectorSettings,
