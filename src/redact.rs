@@ -253,7 +253,7 @@ impl<'de> Visitor<'de> for Redacting<'_> {
 
     fn visit_seq<A: SeqAccess<'de>>(mut self, mut seq: A) -> Result<Value, A::Error> {
         if self.depth >= MAX_DEPTH {
-            Scanning(self.secrets).visit_seq(seq)?;
+            Reading::scan(self.secrets).visit_seq(seq)?;
             return Ok(Value::String(TOO_DEEP.into()));
         }
         let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0));
@@ -265,13 +265,13 @@ impl<'de> Visitor<'de> for Redacting<'_> {
 
     fn visit_map<A: MapAccess<'de>>(mut self, mut map: A) -> Result<Value, A::Error> {
         if self.depth >= MAX_DEPTH {
-            Scanning(self.secrets).visit_map(map)?;
+            Reading::scan(self.secrets).visit_map(map)?;
             return Ok(Value::String(TOO_DEEP.into()));
         }
         let mut members = Map::new();
         while let Some(Key(key)) = map.next_key()? {
             if is_secret_key(&key) {
-                let was_null = map.next_value_seed(Collecting(&mut *self.secrets))?;
+                let was_null = map.next_value_seed(Reading::collect(&mut *self.secrets))?;
                 if self.keep.keeps(&key) {
                     let shown = if was_null {
                         Value::Null
@@ -284,7 +284,7 @@ impl<'de> Visitor<'de> for Redacting<'_> {
                 let value = map.next_value_seed(self.inner())?;
                 members.insert(key.into_owned(), value);
             } else {
-                map.next_value_seed(Scanning(&mut *self.secrets))?;
+                map.next_value_seed(Reading::scan(&mut *self.secrets))?;
             }
         }
         Ok(Value::Object(members))
@@ -316,68 +316,30 @@ impl<'de> serde::Deserialize<'de> for Key<'de> {
     }
 }
 
-/// Reads a value that is not kept, only for the secrets under secret-bearing keys in it.
-struct Scanning<'s>(&'s mut Secrets);
-
-impl<'de> DeserializeSeed<'de> for Scanning<'_> {
-    type Value = ();
-
-    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
-        deserializer.deserialize_any(self)
-    }
+/// Reads a value that is not kept, only for its secrets: every string under a secret-bearing key
+/// (all of them once `secret` is set) is remembered. Says whether the value was `null`.
+struct Reading<'s> {
+    secrets: &'s mut Secrets,
+    secret: bool,
 }
 
-impl<'de> Visitor<'de> for Scanning<'_> {
-    type Value = ();
-
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("any JSON value")
-    }
-    fn visit_bool<E>(self, _: bool) -> Result<(), E> {
-        Ok(())
-    }
-    fn visit_i64<E>(self, _: i64) -> Result<(), E> {
-        Ok(())
-    }
-    fn visit_u64<E>(self, _: u64) -> Result<(), E> {
-        Ok(())
-    }
-    fn visit_f64<E>(self, _: f64) -> Result<(), E> {
-        Ok(())
-    }
-    fn visit_str<E>(self, _: &str) -> Result<(), E> {
-        Ok(())
-    }
-    fn visit_unit<E>(self) -> Result<(), E> {
-        Ok(())
-    }
-    fn visit_none<E>(self) -> Result<(), E> {
-        Ok(())
-    }
-    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
-        self.deserialize(d)
-    }
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
-        while seq.next_element_seed(Scanning(&mut *self.0))?.is_some() {}
-        Ok(())
-    }
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
-        while let Some(Key(key)) = map.next_key()? {
-            if is_secret_key(&key) {
-                map.next_value_seed(Collecting(&mut *self.0))?;
-            } else {
-                map.next_value_seed(Scanning(&mut *self.0))?;
-            }
+impl<'s> Reading<'s> {
+    fn scan(secrets: &'s mut Secrets) -> Self {
+        Reading {
+            secrets,
+            secret: false,
         }
-        Ok(())
+    }
+
+    fn collect(secrets: &'s mut Secrets) -> Self {
+        Reading {
+            secrets,
+            secret: true,
+        }
     }
 }
 
-/// Reads the value under a secret-bearing key, remembering every string in it; says whether it
-/// was `null` (shown as `null`, not as redacted).
-struct Collecting<'s>(&'s mut Secrets);
-
-impl<'de> DeserializeSeed<'de> for Collecting<'_> {
+impl<'de> DeserializeSeed<'de> for Reading<'_> {
     type Value = bool;
 
     fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<bool, D::Error> {
@@ -385,7 +347,7 @@ impl<'de> DeserializeSeed<'de> for Collecting<'_> {
     }
 }
 
-impl<'de> Visitor<'de> for Collecting<'_> {
+impl<'de> Visitor<'de> for Reading<'_> {
     type Value = bool;
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
@@ -404,7 +366,9 @@ impl<'de> Visitor<'de> for Collecting<'_> {
         Ok(false)
     }
     fn visit_str<E>(self, v: &str) -> Result<bool, E> {
-        self.0.remember(v);
+        if self.secret {
+            self.secrets.remember(v);
+        }
         Ok(false)
     }
     fn visit_unit<E>(self) -> Result<bool, E> {
@@ -417,12 +381,21 @@ impl<'de> Visitor<'de> for Collecting<'_> {
         self.deserialize(d)
     }
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<bool, A::Error> {
-        while seq.next_element_seed(Collecting(&mut *self.0))?.is_some() {}
+        while seq
+            .next_element_seed(Reading {
+                secrets: &mut *self.secrets,
+                secret: self.secret,
+            })?
+            .is_some()
+        {}
         Ok(false)
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<bool, A::Error> {
-        while map.next_key::<serde::de::IgnoredAny>()?.is_some() {
-            map.next_value_seed(Collecting(&mut *self.0))?;
+        while let Some(Key(key)) = map.next_key()? {
+            map.next_value_seed(Reading {
+                secrets: &mut *self.secrets,
+                secret: self.secret || is_secret_key(&key),
+            })?;
         }
         Ok(false)
     }

@@ -49,20 +49,13 @@ pub fn body(n: &Notification) -> String {
     let mut out = String::with_capacity(2048);
     out.push_str(&headline(n));
     out.push_str("\n\n");
-    // A labelled line from pieces pushed as they are (no string is built just to be copied), then
-    // made a single line as a whole.
     let mut line = |label: &str, pieces: &[&str]| {
         out.push_str(label);
         out.extend(std::iter::repeat_n(
             ' ',
             11usize.saturating_sub(label.len()),
         ));
-        let start = out.len();
-        for piece in pieces {
-            out.push_str(piece);
-        }
-        keep_on_one_line(&mut out, start);
-        out.push('\n');
+        push_line(&mut out, pieces);
     };
 
     if let Some(action) = &n.action {
@@ -144,30 +137,10 @@ pub fn body(n: &Notification) -> String {
     let reasons = n.severity_reasons.join("; ");
     line("Severity:", &[n.severity.as_str(), " (", &reasons, ")"]);
 
-    if !n.facts.is_empty() {
-        out.push_str("\nDetails:\n");
-        for fact in &n.facts {
-            for part in ["  ", fact.label, ": "] {
-                out.push_str(part);
-            }
-            let start = out.len();
-            out.push_str(&fact.value);
-            keep_on_one_line(&mut out, start);
-            out.push('\n');
-        }
-    }
-    if !n.links.is_empty() {
-        out.push_str("\nLinks:\n");
-        for link in &n.links {
-            for part in ["  ", link.label, ": "] {
-                out.push_str(part);
-            }
-            let start = out.len();
-            out.push_str(&link.url);
-            keep_on_one_line(&mut out, start);
-            out.push('\n');
-        }
-    }
+    let facts = n.facts.iter().map(|f| (f.label, f.value.as_str()));
+    push_section(&mut out, "Details", facts);
+    let links = n.links.iter().map(|l| (l.label, l.url.as_str()));
+    push_section(&mut out, "Links", links);
     out.push('\n');
     if let Some(id) = &n.event_id {
         let _ = writeln!(out, "Event id: {}", single_line(id));
@@ -191,12 +164,39 @@ pub fn single_line(value: &str) -> Cow<'_, str> {
     )
 }
 
-/// Makes what was pushed onto `out` since `start` a single line (see [`single_line`]).
-fn keep_on_one_line(out: &mut String, start: usize) {
+/// Pushes the pieces as they are (no string is built just to be copied), makes them a single line
+/// as a whole (see [`single_line`]) and ends the line.
+fn push_line(out: &mut String, pieces: &[&str]) {
+    let start = out.len();
+    for piece in pieces {
+        out.push_str(piece);
+    }
     if has_control(&out[start..]) {
         let cleaned = single_line(&out[start..]).into_owned();
         out.truncate(start);
         out.push_str(&cleaned);
+    }
+    out.push('\n');
+}
+
+/// A titled list of `label: value` lines; nothing when there are none.
+fn push_section<'a>(
+    out: &mut String,
+    title: &str,
+    entries: impl Iterator<Item = (&'a str, &'a str)>,
+) {
+    let mut entries = entries.peekable();
+    if entries.peek().is_none() {
+        return;
+    }
+    for part in ["\n", title, ":\n"] {
+        out.push_str(part);
+    }
+    for (label, value) in entries {
+        for part in ["  ", label, ": "] {
+            out.push_str(part);
+        }
+        push_line(out, &[value]);
     }
 }
 
