@@ -1,5 +1,7 @@
 //! AWS console URL formats, kept in one place because AWS changes them.
 
+use std::borrow::Cow;
+
 use crate::model::{Link, ResourceKind};
 
 /// `https://{region}.console.aws.amazon.com` followed by `parts`, built in one allocation (links are
@@ -66,16 +68,26 @@ pub fn batch_resource(region: &str, kind: ResourceKind, id: &str) -> Option<Link
 
 /// Percent-encodes everything but the characters ARNs, ids and names are made of, so a hostile value
 /// cannot change the URL's structure.
-fn encode(value: &str) -> String {
-    let mut out = String::with_capacity(value.len());
+fn encode(value: &str) -> Cow<'_, str> {
+    let safe =
+        |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~' | b':' | b'/');
+    if value.bytes().all(safe) {
+        return Cow::Borrowed(value);
+    }
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
+    let mut out = String::with_capacity(value.len() * 3);
     for b in value.bytes() {
-        if b.is_ascii_alphanumeric() || b"-_.~:/".contains(&b) {
-            out.push(b as char);
+        if safe(b) {
+            out.push(char::from(b));
         } else {
-            out.push_str(&format!("%{b:02X}"));
+            out.extend([
+                '%',
+                HEX[usize::from(b >> 4)].into(),
+                HEX[usize::from(b & 15)].into(),
+            ]);
         }
     }
-    out
+    Cow::Owned(out)
 }
 
 #[cfg(test)]
@@ -98,6 +110,8 @@ mod tests {
             cloudtrail_event("eu-west-1", "ev 1").url,
             "https://eu-west-1.console.aws.amazon.com/cloudtrail/home?region=eu-west-1#/events/ev%201"
         );
+        assert_eq!(encode("a-Z_0.~:/"), "a-Z_0.~:/");
+        assert_eq!(encode("a b#?&é\n"), "a%20b%23%3F%26%C3%A9%0A");
         assert!(batch_resource("us-east-1", ResourceKind::Tags, "x").is_none());
     }
 }

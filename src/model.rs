@@ -150,6 +150,14 @@ impl Outcome {
             Outcome::InProgress => "in_progress",
         }
     }
+
+    /// How a person says it.
+    pub fn label(self) -> &'static str {
+        match self {
+            Outcome::InProgress => "in progress",
+            other => other.as_str(),
+        }
+    }
 }
 
 /// The access a Batch operation needs.

@@ -40,26 +40,30 @@ fn is_secret_key(key: &str) -> bool {
     SECRET_KEYS.iter().any(|k| k.eq_ignore_ascii_case(key)) || has_secret_fragment(key.as_bytes())
 }
 
-/// The first letters of the fragments, as a table indexed by byte.
-const FRAGMENT_STARTS: [bool; 256] = {
-    let mut starts = [false; 256];
+/// The fragment that starts with each byte (in lower case). The fragments start with different
+/// letters (checked here at compile time), so each position of a key is compared with at most one.
+const FRAGMENT_STARTING_WITH: [Option<&[u8]>; 256] = {
+    let mut table: [Option<&[u8]>; 256] = [None; 256];
     let mut i = 0;
     while i < SECRET_KEY_FRAGMENTS.len() {
-        starts[SECRET_KEY_FRAGMENTS[i].as_bytes()[0] as usize] = true;
+        let fragment = SECRET_KEY_FRAGMENTS[i].as_bytes();
+        assert!(
+            table[fragment[0] as usize].is_none(),
+            "two fragments start alike"
+        );
+        table[fragment[0] as usize] = Some(fragment);
         i += 1;
     }
-    starts
+    table
 };
 
-/// One pass over the key: a fragment is compared only where a byte is the first letter of one
-/// (every key of every event goes through here).
+/// One pass over the key (every key of every event goes through here).
 fn has_secret_fragment(key: &[u8]) -> bool {
     (0..key.len()).any(|i| {
-        FRAGMENT_STARTS[usize::from(key[i].to_ascii_lowercase())]
-            && SECRET_KEY_FRAGMENTS.iter().any(|fragment| {
-                key.get(i..i + fragment.len())
-                    .is_some_and(|window| window.eq_ignore_ascii_case(fragment.as_bytes()))
-            })
+        FRAGMENT_STARTING_WITH[usize::from(key[i].to_ascii_lowercase())].is_some_and(|fragment| {
+            key.get(i..i + fragment.len())
+                .is_some_and(|window| window.eq_ignore_ascii_case(fragment))
+        })
     })
 }
 
@@ -647,6 +651,10 @@ mod tests {
             "Credentials",
             "TOKEN",
             "a_token",
+            // A fragment right after a false start with its own first letter.
+            "ttoken",
+            "sSECRET",
+            "ppassword_",
         ] {
             assert!(is_secret_key(key), "{key}");
         }

@@ -1,18 +1,22 @@
 //! The SNS subject: one plain-ASCII line under 100 characters, whatever the input.
 
-use crate::model::{Family, Notification, Outcome};
+use crate::model::{Family, Notification, Outcome, Severity};
 
 /// SNS rejects subjects of 100 characters or more.
 pub const MAX_SUBJECT: usize = 99;
 
 pub fn subject(n: &Notification) -> String {
-    let severity = n.severity.as_str().to_ascii_uppercase();
+    let severity = match n.severity {
+        Severity::Info => "INFO",
+        Severity::Warning => "WARNING",
+        Severity::Critical => "CRITICAL",
+    };
     let name = n.resource.name.as_deref().unwrap_or("");
     let status = n.status.as_ref().map_or("", |s| s.value.as_str());
     // Pieces pushed onto one string: subjects are made for every event.
     let mut line = String::with_capacity(160);
     let mut add = |pieces: &[&str]| pieces.iter().for_each(|p| line.push_str(p));
-    add(&["[", &severity, "] "]);
+    add(&["[", severity, "] "]);
     match n.family {
         Family::BatchApiCall => {
             add(&["Batch ", &n.event_name, " ", name]);
@@ -34,7 +38,20 @@ pub fn subject(n: &Notification) -> String {
     if let Some(region) = &n.region {
         add(&[" in ", region]);
     }
+    if is_plain(&line, MAX_SUBJECT) {
+        return line;
+    }
     plain_line(&line, MAX_SUBJECT)
+}
+
+/// Whether `text` is already what [`plain_line`] would make of it.
+fn is_plain(text: &str, max: usize) -> bool {
+    let bytes = text.as_bytes();
+    (1..=max).contains(&bytes.len())
+        && bytes.first() != Some(&b' ')
+        && bytes.last() != Some(&b' ')
+        && bytes.iter().all(|b| b.is_ascii_graphic() || *b == b' ')
+        && !text.contains("  ")
 }
 
 /// Printable ASCII only, single spaces, at most `max` characters (cut with `...`).
@@ -73,6 +90,24 @@ pub fn plain_line(text: &str, max: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn plain_lines_are_left_as_they_are() {
+        for text in [
+            "[INFO] Batch job x",
+            "a b",
+            "x",
+            "[INFO] x y ... z",
+            &"y".repeat(99),
+        ] {
+            assert!(is_plain(text, 99), "{text:?}");
+            assert_eq!(plain_line(text, 99), text);
+        }
+        for text in ["", " a", "a ", "a  b", "a\tb", "é", &"y".repeat(100)] {
+            assert!(!is_plain(text, 99), "{text:?}");
+            assert_ne!(plain_line(text, 99), text);
+        }
+    }
 
     #[test]
     fn plain_line_keeps_printable_ascii_only() {

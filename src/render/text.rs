@@ -2,16 +2,21 @@
 //! went, and where to look.
 
 use std::borrow::Cow;
-use std::fmt::Write;
 
 use crate::model::{Channel, Family, Notification, Outcome};
 
 /// One sentence that says what happened.
 pub fn headline(n: &Notification) -> String {
+    let mut sentence = String::with_capacity(128);
+    push_headline(&mut sentence, n);
+    sentence
+}
+
+fn push_headline(out: &mut String, n: &Notification) {
     let kind = n.resource.kind.label();
     let name = n.resource.name.as_deref().unwrap_or("(unnamed)");
-    let status = n.status.as_ref().map_or("", |s| s.value.as_str());
-    let sentence = match n.family {
+    let start = out.len();
+    match n.family {
         Family::BatchApiCall => {
             let who = n.actor.as_ref().map_or("someone", |a| a.short.as_str());
             let how = match n.outcome {
@@ -19,42 +24,46 @@ pub fn headline(n: &Notification) -> String {
                 Outcome::Failed => "failed",
                 _ => "succeeded",
             };
-            let target = match &n.resource.name {
-                Some(name) => format!(" on {kind} {name}"),
-                None => String::new(),
-            };
-            format!("{who} called {}{target}: the call {how}.", n.event_name)
+            push_pieces(out, &[who, " called ", &n.event_name]);
+            if let Some(name) = &n.resource.name {
+                push_pieces(out, &[" on ", kind, " ", name]);
+            }
+            push_pieces(out, &[": the call ", how, "."]);
         }
-        Family::BatchQueueBlocked => format!("Batch job queue {name} is blocked."),
+        Family::BatchQueueBlocked => push_pieces(out, &["Batch job queue ", name, " is blocked."]),
         Family::S3BatchJob | Family::BatchJobState | Family::BatchServiceJobState => {
-            format!("{} {name} is now {status}.", capitalized(kind))
+            let status = n.status.as_ref().map_or("", |s| s.value.as_str());
+            push_pieces(out, &[kind, " ", name, " is now ", status, "."]);
+            // Kind labels are ASCII: the first byte is the first character.
+            if let Some(first) = out.get_mut(start..start + 1) {
+                first.make_ascii_uppercase();
+            }
         }
-    };
-    match single_line(&sentence) {
-        Cow::Borrowed(_) => sentence,
-        Cow::Owned(cleaned) => cleaned,
     }
+    make_single_line(out, start);
 }
 
-fn capitalized(s: &str) -> String {
-    let mut chars = s.chars();
-    chars.next().map_or_else(String::new, |first| {
-        first.to_uppercase().chain(chars).collect()
-    })
+/// A line's label, padded so that the values line up.
+fn push_label(out: &mut String, label: &str) {
+    const COLUMN: &str = "           ";
+    out.push_str(label);
+    out.push_str(&COLUMN[label.len().min(COLUMN.len())..]);
+}
+
+fn push_pieces(out: &mut String, pieces: &[&str]) {
+    for piece in pieces {
+        out.push_str(piece);
+    }
 }
 
 /// The whole text body.
 pub fn body(n: &Notification) -> String {
     // Bodies are about a kilobyte; one allocation that fits them all.
     let mut out = String::with_capacity(2048);
-    out.push_str(&headline(n));
+    push_headline(&mut out, n);
     out.push_str("\n\n");
     let mut line = |label: &str, pieces: &[&str]| {
-        out.push_str(label);
-        out.extend(std::iter::repeat_n(
-            ' ',
-            11usize.saturating_sub(label.len()),
-        ));
+        push_label(&mut out, label);
         push_line(&mut out, pieces);
     };
 
@@ -95,16 +104,16 @@ pub fn body(n: &Notification) -> String {
             line("Reason:", &[reason]);
         }
     }
-    let outcome = n.outcome.as_str().replace('_', " ");
+    let outcome = n.outcome.label();
     match &n.error {
         Some(error) => {
             let code = error.code.as_deref().unwrap_or("error");
             match &error.message {
-                Some(message) => line("Outcome:", &[&outcome, ": ", code, ": ", message]),
-                None => line("Outcome:", &[&outcome, ": ", code]),
+                Some(message) => line("Outcome:", &[outcome, ": ", code, ": ", message]),
+                None => line("Outcome:", &[outcome, ": ", code]),
             }
         }
-        None => line("Outcome:", &[&outcome]),
+        None => line("Outcome:", &[outcome]),
     }
     if let Some(actor) = &n.actor {
         let channel = match actor.channel {
@@ -134,8 +143,13 @@ pub fn body(n: &Notification) -> String {
         (None, None) => line("Where:", &["unknown"]),
     }
     line("When:", &[n.time.as_deref().unwrap_or("unknown")]);
-    let reasons = n.severity_reasons.join("; ");
-    line("Severity:", &[n.severity.as_str(), " (", &reasons, ")"]);
+    // The severity and its reasons are the rules' own words: nothing to clean.
+    push_label(&mut out, "Severity:");
+    push_pieces(&mut out, &[n.severity.as_str(), " ("]);
+    for (i, reason) in n.severity_reasons.iter().enumerate() {
+        push_pieces(&mut out, &[if i == 0 { "" } else { "; " }, reason]);
+    }
+    out.push_str(")\n");
 
     let facts = n.facts.iter().map(|f| (f.label, f.value.as_str()));
     push_section(&mut out, "Details", facts);
@@ -143,10 +157,10 @@ pub fn body(n: &Notification) -> String {
     push_section(&mut out, "Links", links);
     out.push('\n');
     if let Some(id) = &n.event_id {
-        let _ = writeln!(out, "Event id: {}", single_line(id));
+        push_line(&mut out, &["Event id: ", id]);
     }
     if let Some(id) = &n.cloudtrail_event_id {
-        let _ = writeln!(out, "CloudTrail event id: {}", single_line(id));
+        push_line(&mut out, &["CloudTrail event id: ", id]);
     }
     out
 }
@@ -168,15 +182,18 @@ pub fn single_line(value: &str) -> Cow<'_, str> {
 /// as a whole (see [`single_line`]) and ends the line.
 fn push_line(out: &mut String, pieces: &[&str]) {
     let start = out.len();
-    for piece in pieces {
-        out.push_str(piece);
-    }
+    push_pieces(out, pieces);
+    make_single_line(out, start);
+    out.push('\n');
+}
+
+/// Makes what `out` has from `start` on a single line (see [`single_line`]).
+fn make_single_line(out: &mut String, start: usize) {
     if has_control(&out[start..]) {
         let cleaned = single_line(&out[start..]).into_owned();
         out.truncate(start);
         out.push_str(&cleaned);
     }
-    out.push('\n');
 }
 
 /// A titled list of `label: value` lines; nothing when there are none.
