@@ -104,16 +104,17 @@ fn parse_in_two_passes(input: &[u8], detail_use: DetailUse) -> Result<Parsed, Ev
     let Some(family) = family_of(&envelope.source, &envelope.detail_type) else {
         return Ok(not_ours(&envelope.source, &envelope.detail_type));
     };
+    let (envelope, detail) = split(envelope);
     let detail_error = |message: String| EventError::Detail {
         detail_type: envelope.detail_type.clone(),
         message,
     };
-    let bytes = envelope.detail.get().as_bytes();
+    let bytes = detail.get().as_bytes();
     match family {
         Family::BatchApiCall | Family::S3BatchJob => {
             let record: CloudTrailRecord =
                 deserialize_at_path(bytes).map_err(|e| detail_error(e.into_message()))?;
-            cloudtrail_event(family, envelope_fields(&envelope), record)
+            cloudtrail_event(family, envelope, record)
         }
         _ => {
             let keep = match detail_use {
@@ -123,12 +124,7 @@ fn parse_in_two_passes(input: &[u8], detail_use: DetailUse) -> Result<Parsed, Ev
             let mut deserializer = serde_json::Deserializer::from_slice(bytes);
             let detail = Redacted::read(&mut deserializer, keep)
                 .map_err(|_| detail_error(explain::<Value>(bytes).into_message()))?;
-            native_event(
-                family,
-                envelope_fields(&envelope),
-                detail.value,
-                detail.secrets,
-            )
+            native_event(family, envelope, detail.value, detail.secrets)
         }
     }
 }
@@ -145,8 +141,8 @@ fn parse_in_one_pass(input: &[u8], detail_use: DetailUse) -> Option<Result<Parse
         return match family_of(&event.source, &event.detail_type) {
             None => Some(Ok(not_ours(&event.source, &event.detail_type))),
             Some(family @ (Family::BatchApiCall | Family::S3BatchJob)) => {
-                let envelope = envelope_fields(&event);
-                Some(cloudtrail_event(family, envelope, event.detail))
+                let (envelope, record) = split(event);
+                Some(cloudtrail_event(family, envelope, record))
             }
             Some(_) => None,
         };
@@ -172,8 +168,8 @@ where
             Family::BatchJobState | Family::BatchQueueBlocked | Family::BatchServiceJobState
         )
     })?;
-    let envelope = envelope_fields(&event);
-    Some((envelope, family, event.detail.into()))
+    let (envelope, detail) = split(event);
+    Some((envelope, family, detail.into()))
 }
 
 /// A native detail read with only the keys the classifier reads kept, for a format that does not
@@ -267,19 +263,19 @@ fn foreign_cloudtrail_record(family: Family, record: &CloudTrailRecord) -> Optio
     }
 }
 
-fn envelope_fields<T: DeserializeOwned + serde::Serialize>(
-    event: &EventBridgeEvent<T>,
-) -> Envelope {
-    Envelope {
-        id: event.id.clone(),
-        source: event.source.clone(),
-        detail_type: event.detail_type.clone(),
-        account: event.account.clone(),
-        region: event.region.clone(),
+/// The envelope's fields that are kept, and the detail, moved out of the event.
+fn split<T: DeserializeOwned + serde::Serialize>(event: EventBridgeEvent<T>) -> (Envelope, T) {
+    let envelope = Envelope {
+        id: event.id,
+        source: event.source,
+        detail_type: event.detail_type,
+        account: event.account,
+        region: event.region,
         time: event
             .time
             .map(|t| t.to_rfc3339_opts(chrono_seconds(), true)),
-    }
+    };
+    (envelope, event.detail)
 }
 
 /// Times are shown to the second, as CloudTrail writes them.

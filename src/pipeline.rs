@@ -50,17 +50,18 @@ pub fn prepare(input: &[u8], settings: &Settings) -> Result<Prepared, EventError
             });
         }
     };
-    let notification = classify(event, detail_use)?;
-    let summary = Summary {
-        event_id: notification.event_id.clone(),
-        family: notification.family,
-        event_name: notification.event_name.clone(),
-        status: notification.status.as_ref().map(|s| s.value.clone()),
-        severity: notification.severity,
-    };
+    let mut notification = classify(event, detail_use)?;
     let decision = match skip_reason(&notification, settings) {
         Some(skip) => Decision::Skip(skip),
         None => Decision::Publish(Box::new(render(&notification, settings))),
+    };
+    // Rendered: what the summary reports is moved out rather than copied.
+    let summary = Summary {
+        event_id: notification.event_id.take(),
+        family: notification.family,
+        event_name: std::mem::take(&mut notification.event_name),
+        status: notification.status.take().map(|s| s.value),
+        severity: notification.severity,
     };
     Ok(Prepared {
         decision,
