@@ -66,7 +66,7 @@ impl Publisher for SnsPublisher {
         for (name, value) in &request.message_attributes {
             let attribute = MessageAttributeValue::builder()
                 .data_type(value.data_type)
-                .string_value(&value.string_value)
+                .string_value(value.string_value.as_ref())
                 .build()
                 .map_err(|e| PublishError {
                     code: None,

@@ -223,7 +223,7 @@ fn an_unknown_s3_status_is_shown_as_it_is() {
         request
             .message_attributes
             .get("status")
-            .map(|a| a.string_value.as_str()),
+            .map(|a| a.string_value.as_ref()),
         Some("Rehydrating")
     );
     assert!(request.subject.contains("Rehydrating"));

@@ -1,5 +1,7 @@
 //! Message attributes that SNS subscription filter policies route on.
 
+use std::borrow::Cow;
+
 use litemap::LiteMap;
 use serde::Serialize;
 
@@ -14,7 +16,8 @@ const MAX_VALUE: usize = 256;
 #[serde(rename_all = "PascalCase")]
 pub struct AttributeValue {
     pub data_type: &'static str,
-    pub string_value: String,
+    /// Borrowed when it is one of the function's own words (a family, an outcome, a severity).
+    pub string_value: Cow<'static, str>,
 }
 
 /// In name order: a sorted vector rather than a tree, as there are never more than ten.
@@ -23,22 +26,24 @@ pub type Attributes = LiteMap<&'static str, AttributeValue>;
 /// At most 10 String attributes (an SQS subscription with raw delivery takes no more); empty values
 /// are left out because SNS rejects them.
 pub fn attributes(n: &Notification) -> Attributes {
-    let status = n.status.as_ref().map(|s| s.value.as_str());
+    // The function's own words need no cleaning and no copy.
+    let word = |word: &'static str| Some(Cow::Borrowed(word));
+    let text = |text: Option<&str>| text.map(|t| Cow::Owned(clean(t)));
     // In name order, which is the map's (a test checks it): it is built as it is, with no sorting.
-    let candidates: [(&'static str, Option<&str>); 9] = [
-        ("account", n.account.as_deref()),
-        ("event_name", Some(n.event_name.as_str())),
-        ("family", Some(n.family.as_str())),
-        ("outcome", Some(n.outcome.as_str())),
-        ("region", n.region.as_deref()),
-        ("resource_kind", Some(n.resource.kind.as_str())),
-        ("severity", Some(n.severity.as_str())),
-        ("source", Some(n.source.as_str())),
-        ("status", status),
+    let candidates: [(&'static str, Option<Cow<'static, str>>); 9] = [
+        ("account", text(n.account.as_deref())),
+        ("event_name", text(Some(&n.event_name))),
+        ("family", word(n.family.as_str())),
+        ("outcome", word(n.outcome.as_str())),
+        ("region", text(n.region.as_deref())),
+        ("resource_kind", word(n.resource.kind.as_str())),
+        ("severity", word(n.severity.as_str())),
+        ("source", text(Some(&n.source))),
+        ("status", text(n.status.as_ref().map(|s| s.value.as_str()))),
     ];
     let mut sorted = Vec::with_capacity(candidates.len());
     for (name, value) in candidates {
-        let Some(value) = value.map(clean).filter(|v| !v.is_empty()) else {
+        let Some(value) = value.filter(|v| !v.is_empty()) else {
             continue;
         };
         let value = AttributeValue {
