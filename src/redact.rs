@@ -37,8 +37,26 @@ const SECRET_KEY_FRAGMENTS: &[&str] = &["password", "secret", "credential", "tok
 const MIN_SCRUBBED_LEN: usize = 6;
 
 fn is_secret_key(key: &str) -> bool {
-    SECRET_KEYS.iter().any(|k| k.eq_ignore_ascii_case(key)) || has_secret_fragment(key.as_bytes())
+    let named = SECRET_KEY_LENGTHS & (1u64 << key.len().min(63)) != 0
+        && SECRET_KEYS.iter().any(|k| k.eq_ignore_ascii_case(key));
+    named || has_secret_fragment(key.as_bytes())
 }
+
+/// The lengths of the secret keys, as bits: most keys have no secret key's length and are not
+/// compared with any.
+const SECRET_KEY_LENGTHS: u64 = {
+    let mut lengths = 0;
+    let mut i = 0;
+    while i < SECRET_KEYS.len() {
+        assert!(
+            SECRET_KEYS[i].len() < 63,
+            "secret key too long for the length bits"
+        );
+        lengths |= 1 << SECRET_KEYS[i].len();
+        i += 1;
+    }
+    lengths
+};
 
 /// The fragment that starts with each byte (in lower case). The fragments start with different
 /// letters (checked here at compile time), so each position of a key is compared with at most one.
@@ -59,7 +77,13 @@ const FRAGMENT_STARTING_WITH: [Option<&[u8]>; 256] = {
 
 /// One pass over the key (every key of every event goes through here).
 fn has_secret_fragment(key: &[u8]) -> bool {
-    (0..key.len()).any(|i| {
+    let shortest = SECRET_KEY_FRAGMENTS
+        .iter()
+        .map(|f| f.len())
+        .min()
+        .unwrap_or(0);
+    // Positions where the shortest fragment still fits.
+    (0..(key.len() + 1).saturating_sub(shortest)).any(|i| {
         FRAGMENT_STARTING_WITH[usize::from(key[i].to_ascii_lowercase())].is_some_and(|fragment| {
             key.get(i..i + fragment.len())
                 .is_some_and(|window| window.eq_ignore_ascii_case(fragment))
@@ -639,6 +663,18 @@ mod tests {
         let mut text = "x deep-secret-value".to_owned();
         secrets.scrub(&mut text);
         assert_eq!(text, "x [redacted]");
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn the_secret_key_check_follows_its_definition(
+            key in "[a-zA-Z_]{0,6}(tOken|SECRET|passWord|credential|env|args|Parameters|ecre)?[a-zA-Z_é]{0,6}"
+        ) {
+            let lower = key.to_ascii_lowercase();
+            let defined = SECRET_KEYS.iter().any(|k| k.eq_ignore_ascii_case(&key))
+                || SECRET_KEY_FRAGMENTS.iter().any(|f| lower.contains(f));
+            proptest::prop_assert_eq!(is_secret_key(&key), defined);
+        }
     }
 
     #[test]
