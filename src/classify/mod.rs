@@ -32,7 +32,9 @@ pub fn classify(event: Event, detail_use: DetailUse) -> Result<Notification, Eve
             envelope,
             record,
         } => match family {
-            crate::model::Family::S3BatchJob => s3_job::classify(envelope, *record, &mut secrets)?,
+            crate::model::Family::S3BatchJob => {
+                s3_job::classify(envelope, *record, &mut secrets, detail_use)?
+            }
             _ => api_call::classify(family, envelope, *record, &mut secrets),
         },
         Event::Native {
@@ -42,7 +44,7 @@ pub fn classify(event: Event, detail_use: DetailUse) -> Result<Notification, Eve
             secrets: found,
         } => {
             secrets = found;
-            native::classify(family, envelope, detail)?
+            native::classify(family, envelope, detail, detail_use)?
         }
     };
     notification.thread_key = thread_key(&notification.resource, &notification.event_name);
@@ -143,6 +145,21 @@ fn text_at(object: &Value, key: &str, max: usize) -> Option<String> {
         .and_then(Value::as_str)
         .filter(|s| !s.is_empty())
         .map(|s| bounded(s.to_owned(), max))
+}
+
+/// The string at `key` of a JSON object, bounded: moved out of it when the detail is not shown
+/// (it is dropped after classification), copied when it is.
+fn field_text(object: &mut Value, key: &str, max: usize, detail_use: DetailUse) -> Option<String> {
+    match object.get_mut(key)? {
+        Value::String(s) if !s.is_empty() => Some(bounded(
+            match detail_use {
+                DetailUse::Keep => s.clone(),
+                DetailUse::Drop => std::mem::take(s),
+            },
+            max,
+        )),
+        _ => None,
+    }
 }
 
 /// A scalar shown as text: strings as they are, numbers and booleans printed.

@@ -2,7 +2,10 @@
 
 use serde_json::Value;
 
-use super::{MAX_NAME, MAX_TEXT, base, fact, link_region, scalar_text, short_name, text_at};
+use super::{
+    DetailUse, MAX_NAME, MAX_TEXT, base, fact, field_text, link_region, scalar_text, short_name,
+    text_at,
+};
 use crate::event::{Envelope, EventError};
 use crate::links;
 use crate::model::{Family, Notification, Outcome, Resource, ResourceKind, Status};
@@ -30,17 +33,22 @@ pub(crate) const READ_KEYS: &[&str] = &[
 pub(super) fn classify(
     family: Family,
     envelope: Envelope,
-    detail: Value,
+    mut detail: Value,
+    detail_use: DetailUse,
 ) -> Result<Notification, EventError> {
     let missing = |what: &str| EventError::Detail {
         detail_type: envelope.detail_type.clone(),
         message: format!("`{what}` is missing"),
     };
-    let status_value = text_at(&detail, "status", MAX_NAME).ok_or_else(|| missing("status"))?;
-    let job_id = text_at(&detail, "jobId", MAX_NAME);
-    let job_name = text_at(&detail, "jobName", MAX_NAME);
-    let job_arn = text_at(&detail, "jobArn", MAX_NAME);
-    let job_queue = text_at(&detail, "jobQueue", MAX_NAME);
+    let mut text = |key: &str, max: usize| field_text(&mut detail, key, max, detail_use);
+    let status_value = text("status", MAX_NAME).ok_or_else(|| missing("status"))?;
+    let job_id = text("jobId", MAX_NAME);
+    let job_name = text("jobName", MAX_NAME);
+    let job_arn = text("jobArn", MAX_NAME);
+    let job_queue = text("jobQueue", MAX_NAME);
+    let status_reason = text("statusReason", MAX_TEXT);
+    let job_definition = text("jobDefinition", MAX_NAME);
+    let service_job_type = text("serviceJobType", MAX_NAME);
     if job_id.is_none() && job_name.is_none() && job_arn.is_none() {
         return Err(missing("jobId"));
     }
@@ -78,7 +86,7 @@ pub(super) fn classify(
     };
     n.status = Some(Status {
         value: status_value,
-        reason: text_at(&detail, "statusReason", MAX_TEXT),
+        reason: status_reason,
         terminal: known.map(|s| s.phase == Phase::Terminal),
     });
 
@@ -96,14 +104,14 @@ pub(super) fn classify(
                 .push(fact("job_queue", "Job queue", short_name(queue)));
         }
     }
-    if let Some(definition) = text_at(&detail, "jobDefinition", MAX_NAME) {
+    if let Some(definition) = job_definition {
         n.facts.push(fact(
             "job_definition",
             "Job definition",
             short_name(&definition),
         ));
     }
-    if let Some(kind) = text_at(&detail, "serviceJobType", MAX_NAME) {
+    if let Some(kind) = service_job_type {
         n.facts
             .push(fact("service_job_type", "Service job type", kind));
     }

@@ -3,8 +3,8 @@
 use serde_json::Value;
 
 use super::{
-    MAX_NAME, MAX_TEXT, base, bounded, cloudtrail_link, fact, link_region, list_text, object_of,
-    text_at,
+    DetailUse, MAX_NAME, MAX_TEXT, base, bounded, cloudtrail_link, fact, field_text, link_region,
+    list_text, object_of,
 };
 use crate::actor;
 use crate::cloudtrail::CloudTrailRecord;
@@ -18,21 +18,24 @@ pub(super) fn classify(
     envelope: Envelope,
     mut record: CloudTrailRecord,
     secrets: &mut Secrets,
+    detail_use: DetailUse,
 ) -> Result<Notification, EventError> {
     let missing = |what: &str| EventError::Detail {
         detail_type: envelope.detail_type.clone(),
         message: format!("`serviceEventDetails.{what}` is missing"),
     };
-    let details = match record.service_event_details.take() {
+    let mut details = match record.service_event_details.take() {
         Some(redacted) => {
             secrets.absorb(redacted.secrets);
             redacted.value
         }
         None => Value::Null,
     };
-    let job_id = text_at(&details, "jobId", MAX_NAME).ok_or_else(|| missing("jobId"))?;
-    let status_value = text_at(&details, "status", MAX_NAME).ok_or_else(|| missing("status"))?;
-    let job_arn = text_at(&details, "jobArn", MAX_NAME);
+    let mut text = |key: &str| field_text(&mut details, key, MAX_NAME, detail_use);
+    let job_id = text("jobId").ok_or_else(|| missing("jobId"))?;
+    let status_value = text("status").ok_or_else(|| missing("status"))?;
+    let job_arn = text("jobArn");
+    let job_event_id = text("jobEventId");
     let known = statuses::lookup(statuses::S3_BATCH_STATUSES, &status_value);
 
     let reasons = list_at(&details, "statusChangeReason");
@@ -65,7 +68,7 @@ pub(super) fn classify(
     if let Some(codes) = failure_codes {
         n.facts.push(fact("failure_codes", "Failure codes", codes));
     }
-    if let Some(event_id) = text_at(&details, "jobEventId", MAX_NAME) {
+    if let Some(event_id) = job_event_id {
         n.facts.push(fact("job_event_id", "Job event id", event_id));
     }
     if let Some(region) = link_region(n.region.as_deref()) {
