@@ -198,8 +198,10 @@ pub fn short_name(value: &str) -> &str {
     if !value.starts_with("arn:") {
         return value;
     }
-    let resource = value.splitn(6, ':').nth(5).unwrap_or(value);
-    resource.rsplit('/').next().unwrap_or(resource)
+    // The resource follows the fifth colon; found bytewise, as names are looked up for every event.
+    let fifth_colon = value.bytes().enumerate().filter(|&(_, b)| b == b':').nth(4);
+    let resource = fifth_colon.map_or(value, |(at, _)| &value[at + 1..]);
+    resource.rsplit_once('/').map_or(resource, |(_, name)| name)
 }
 
 /// Whether `region` is shaped like an AWS region; links are only built for those, so that no event
@@ -246,6 +248,12 @@ mod tests {
             "high"
         );
         assert_eq!(short_name("spot-ce"), "spot-ce");
+        assert_eq!(
+            short_name("arn:aws:batch:us-east-1"),
+            "arn:aws:batch:us-east-1"
+        );
+        assert_eq!(short_name("arn:aws:iam::1:root"), "root");
+        assert_eq!(short_name("arn:aws:batch:r:1:job-queue/a/b"), "b");
         assert_eq!(short_name("arn:aws:sns:us-east-1:1:topic"), "topic");
     }
 
