@@ -58,23 +58,6 @@ const SECRET_KEY_LENGTHS: u64 = {
     lengths
 };
 
-/// The fragment that starts with each byte (in lower case). The fragments start with different
-/// letters (checked here at compile time), so each position of a key is compared with at most one.
-const FRAGMENT_STARTING_WITH: [Option<&[u8]>; 256] = {
-    let mut table: [Option<&[u8]>; 256] = [None; 256];
-    let mut i = 0;
-    while i < SECRET_KEY_FRAGMENTS.len() {
-        let fragment = SECRET_KEY_FRAGMENTS[i].as_bytes();
-        assert!(
-            table[fragment[0] as usize].is_none(),
-            "two fragments start alike"
-        );
-        table[fragment[0] as usize] = Some(fragment);
-        i += 1;
-    }
-    table
-};
-
 /// The letters in `bytes` as bits (`a` is bit 0), in either case. Other bytes may set stray bits,
 /// which only makes a test on the letters pass more often.
 const fn letters(bytes: &[u8]) -> u32 {
@@ -100,7 +83,7 @@ const FRAGMENT_LETTERS: [u32; SECRET_KEY_FRAGMENTS.len()] = {
 };
 
 /// One pass over the key, and a search only if it has every letter of some fragment (every key of
-/// every event goes through here).
+/// every event goes through here; few have).
 fn has_secret_fragment(key: &[u8]) -> bool {
     let present = letters(key);
     if !FRAGMENT_LETTERS
@@ -109,17 +92,9 @@ fn has_secret_fragment(key: &[u8]) -> bool {
     {
         return false;
     }
-    let shortest = SECRET_KEY_FRAGMENTS
-        .iter()
-        .map(|f| f.len())
-        .min()
-        .unwrap_or(0);
-    // Positions where the shortest fragment still fits.
-    (0..(key.len() + 1).saturating_sub(shortest)).any(|i| {
-        FRAGMENT_STARTING_WITH[usize::from(key[i].to_ascii_lowercase())].is_some_and(|fragment| {
-            key.get(i..i + fragment.len())
-                .is_some_and(|window| window.eq_ignore_ascii_case(fragment))
-        })
+    SECRET_KEY_FRAGMENTS.iter().any(|fragment| {
+        key.windows(fragment.len())
+            .any(|window| window.eq_ignore_ascii_case(fragment.as_bytes()))
     })
 }
 
