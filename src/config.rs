@@ -6,42 +6,23 @@
 use thiserror::Error;
 
 use crate::model::Severity;
+use crate::wire::wire_enum;
 
 /// The topic `preview` shows when `TOPIC_ARN` is not set.
 pub const PREVIEW_TOPIC_ARN: &str = "arn:aws:sns:us-east-1:123456789012:batch-notifier-preview";
 pub const DEFAULT_METRICS_NAMESPACE: &str = "BatchNotifier";
 
-/// How the notification is laid out in the SNS message.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum MessageFormat {
-    /// Plain text for people, with message attributes.
-    Text,
-    /// The versioned JSON document, with message attributes.
-    Json,
-    /// `MessageStructure=json`: text for people's protocols, the document for programs'.
-    Multi,
-    /// The Amazon Q Developer in chat applications custom notification schema.
-    Chat,
-}
-
-impl MessageFormat {
-    const ALL: [(&'static str, MessageFormat); 4] = [
-        ("text", MessageFormat::Text),
-        ("json", MessageFormat::Json),
-        ("multi", MessageFormat::Multi),
-        ("chat", MessageFormat::Chat),
-    ];
-
-    /// Whether the message carries the JSON document, and with it the event detail.
-    pub fn shows_detail(self) -> bool {
-        matches!(self, MessageFormat::Json | MessageFormat::Multi)
-    }
-
-    pub fn as_str(self) -> &'static str {
-        Self::ALL
-            .iter()
-            .find(|(_, f)| *f == self)
-            .map_or("text", |(name, _)| name)
+wire_enum! {
+    /// How the notification is laid out in the SNS message.
+    pub enum MessageFormat {
+        /// Plain text for people, with message attributes.
+        Text = "text",
+        /// The versioned JSON document, with message attributes.
+        Json = "json",
+        /// `MessageStructure=json`: text for people's protocols, the document for programs'.
+        Multi = "multi",
+        /// The Amazon Q Developer in chat applications custom notification schema.
+        Chat = "chat",
     }
 }
 
@@ -123,16 +104,12 @@ pub fn from_lookup(
     };
     let min_severity = match lookup("MIN_SEVERITY") {
         None => Severity::Info,
-        Some(v) => {
-            Severity::parse(&v).ok_or_else(|| invalid("MIN_SEVERITY", &v, "unknown severity"))?
-        }
+        Some(v) => Severity::from_name(&v)
+            .ok_or_else(|| invalid("MIN_SEVERITY", &v, "unknown severity"))?,
     };
     let message_format = match lookup("MESSAGE_FORMAT") {
         None => MessageFormat::Text,
-        Some(v) => MessageFormat::ALL
-            .iter()
-            .find(|(name, _)| name.eq_ignore_ascii_case(v.trim()))
-            .map(|(_, f)| *f)
+        Some(v) => MessageFormat::from_name(&v)
             .ok_or_else(|| invalid("MESSAGE_FORMAT", &v, "unknown format"))?,
     };
     let metrics_namespace = match lookup("METRICS_NAMESPACE") {

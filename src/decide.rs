@@ -1,31 +1,22 @@
 //! Decide: whether a classified event is worth a notification under the settings.
 
+use serde::ser::{Serialize, SerializeMap, Serializer};
+
+use crate::classify::statuses::{self, Phase};
 use crate::config::Settings;
 use crate::model::{Family, Notification};
-use crate::statuses::{self, Phase};
+use crate::wire::wire_enum;
 
-/// Why an event is not published, as a metric dimension.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum SkipKind {
-    /// Another source or detail type.
-    NotOurs,
-    NotIncluded,
-    Excluded,
-    ReadOnly,
-    Transitional,
-    BelowMinSeverity,
-}
-
-impl SkipKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            SkipKind::NotOurs => "not_ours",
-            SkipKind::NotIncluded => "not_included",
-            SkipKind::Excluded => "excluded",
-            SkipKind::ReadOnly => "read_only",
-            SkipKind::Transitional => "transitional",
-            SkipKind::BelowMinSeverity => "below_min_severity",
-        }
+wire_enum! {
+    /// Why an event is not published, as a metric dimension.
+    pub enum SkipKind {
+        /// Another source or detail type.
+        NotOurs = "not_ours",
+        NotIncluded = "not_included",
+        Excluded = "excluded",
+        ReadOnly = "read_only",
+        Transitional = "transitional",
+        BelowMinSeverity = "below_min_severity",
     }
 }
 
@@ -36,12 +27,51 @@ pub struct Skip {
     pub reason: String,
 }
 
+/// What becomes of an event: published, or skipped and why. What `Publish` carries follows the
+/// event down the pipeline: the notification, then its Publish request (what `preview` shows), then
+/// SNS's message id (what the handler answers).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Decision<P> {
+    Publish(P),
+    Skip(Skip),
+}
+
+impl<P> Decision<P> {
+    /// The same decision, with what is published turned into the next stage's form.
+    pub fn map<Q>(self, f: impl FnOnce(P) -> Q) -> Decision<Q> {
+        match self {
+            Decision::Publish(p) => Decision::Publish(f(p)),
+            Decision::Skip(skip) => Decision::Skip(skip),
+        }
+    }
+}
+
+/// The handler's answer: `{"published": "<message id>"}` or `{"skipped": "<reason>"}`.
+impl<P: Serialize> Serialize for Decision<P> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(Some(1))?;
+        match self {
+            Decision::Publish(published) => map.serialize_entry("published", published)?,
+            Decision::Skip(skip) => map.serialize_entry("skipped", &skip.reason)?,
+        }
+        map.end()
+    }
+}
+
+/// Whether to publish `n` under the settings.
+pub fn decide(n: Notification, settings: &Settings) -> Decision<Notification> {
+    match skip_reason(&n, settings) {
+        Some(skip) => Decision::Skip(skip),
+        None => Decision::Publish(n),
+    }
+}
+
 fn skip(kind: SkipKind, reason: String) -> Option<Skip> {
     Some(Skip { kind, reason })
 }
 
 /// Why to skip `n`, or `None` to publish it.
-pub fn skip_reason(n: &Notification, settings: &Settings) -> Option<Skip> {
+fn skip_reason(n: &Notification, settings: &Settings) -> Option<Skip> {
     let name = n.event_name.as_str();
     if !settings.event_names_include.is_empty()
         && !settings.event_names_include.iter().any(|x| x == name)

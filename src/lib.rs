@@ -1,28 +1,25 @@
 //! batch-notifier: turns AWS Batch and S3 Batch Operations events delivered by EventBridge into
-//! readable, routable SNS notifications.
-//!
-//! The pure core — [`event`] (parse), [`classify`], [`decide`], [`render`] — turns bytes into an SNS
-//! Publish request through [`pipeline::prepare`]; `preview` and the Lambda handler share it. The
-//! handler hands the request to a [`publisher::Publisher`]; [`sns`] and the HTTP client it uses,
-//! [`https`], are the only modules that know the AWS SDK.
+//! readable, routable SNS notifications. ARCHITECTURE.md is the map; the modules below are in the
+//! order data flows through them, and each imports only from those above it.
 
-pub mod actor;
-pub mod catalog;
-pub mod classify;
-pub mod cloudtrail;
+// Leaves, shared by every stage.
 pub mod config;
-pub mod decide;
-pub mod event;
-pub mod handler;
-pub mod https;
-pub mod links;
-pub mod metrics;
+pub mod limits;
 pub mod model;
-pub mod pipeline;
-pub mod preview;
-pub mod publisher;
 pub mod redact;
+mod wire;
+
+// The pure core: bytes in, a decision and its SNS Publish request out. No AWS SDK below this line
+// until `deliver`.
+pub mod ingest;
+pub mod parse;
+pub mod classify;
+pub mod decide;
 pub mod render;
-pub mod severity;
-pub mod sns;
-pub mod statuses;
+pub mod pipeline;
+
+// The edge: the publisher port and its SNS adapter.
+pub mod deliver;
+
+// The entry points: the Lambda handler and `preview`.
+pub mod entry;

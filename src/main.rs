@@ -4,9 +4,9 @@
 use std::process::ExitCode;
 
 use batch_notifier::config::{self, Mode};
-use batch_notifier::handler::handle;
-use batch_notifier::preview;
-use batch_notifier::sns::SnsPublisher;
+use batch_notifier::deliver::sns::SnsPublisher;
+use batch_notifier::entry::handler::handle;
+use batch_notifier::entry::preview;
 use lambda_runtime::{LambdaEvent, service_fn};
 use serde_json::value::RawValue;
 

@@ -1,104 +1,54 @@
-//! The classified event: plain data that every renderer reads and nothing mutates after classification.
+//! The classified event: plain data that every later stage reads. Its serialized form is the JSON
+//! document's body (`render::document`), so a field added here is in the document too.
 
-use serde::Serialize;
-use std::fmt;
+use serde::{Serialize, Serializer};
 
-/// Which of the event families this function understands an event belongs to.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Family {
-    /// `AWS API Call via CloudTrail` from `aws.batch`.
-    BatchApiCall,
-    /// `AWS Service Event via CloudTrail` from `aws.s3` (`JobCreated` / `JobStatusChanged`).
-    S3BatchJob,
-    /// `Batch Job State Change`.
-    BatchJobState,
-    /// `Batch Job Queue Blocked`.
-    BatchQueueBlocked,
-    /// `Batch Service Job State Change`.
-    BatchServiceJobState,
-}
+use crate::wire::wire_enum;
 
-impl Family {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Family::BatchApiCall => "batch_api_call",
-            Family::S3BatchJob => "s3_batch_job",
-            Family::BatchJobState => "batch_job_state",
-            Family::BatchQueueBlocked => "batch_queue_blocked",
-            Family::BatchServiceJobState => "batch_service_job_state",
-        }
+wire_enum! {
+    /// Which of the event families this function understands an event belongs to.
+    pub enum Family {
+        /// `AWS API Call via CloudTrail` from `aws.batch`.
+        BatchApiCall = "batch_api_call",
+        /// `AWS Service Event via CloudTrail` from `aws.s3` (`JobCreated` / `JobStatusChanged`).
+        S3BatchJob = "s3_batch_job",
+        /// `Batch Job State Change`.
+        BatchJobState = "batch_job_state",
+        /// `Batch Job Queue Blocked`.
+        BatchQueueBlocked = "batch_queue_blocked",
+        /// `Batch Service Job State Change`.
+        BatchServiceJobState = "batch_service_job_state",
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Severity {
-    Info,
-    Warning,
-    Critical,
-}
-
-impl Severity {
-    pub const ALL: [Severity; 3] = [Severity::Info, Severity::Warning, Severity::Critical];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Severity::Info => "info",
-            Severity::Warning => "warning",
-            Severity::Critical => "critical",
-        }
-    }
-
-    pub fn parse(value: &str) -> Option<Severity> {
-        Severity::ALL
-            .into_iter()
-            .find(|s| s.as_str().eq_ignore_ascii_case(value.trim()))
+wire_enum! {
+    #[derive(PartialOrd, Ord)]
+    pub enum Severity {
+        Info = "info",
+        Warning = "warning",
+        Critical = "critical",
     }
 }
 
-impl fmt::Display for Severity {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
+wire_enum! {
+    /// The kind of AWS resource an event is about.
+    pub enum ResourceKind {
+        Job = "job",
+        ServiceJob = "service_job",
+        ComputeEnvironment = "compute_environment",
+        JobQueue = "job_queue",
+        JobDefinition = "job_definition",
+        SchedulingPolicy = "scheduling_policy",
+        ConsumableResource = "consumable_resource",
+        ServiceEnvironment = "service_environment",
+        QuotaShare = "quota_share",
+        Tags = "tags",
+        S3BatchJob = "s3_batch_job",
+        Unknown = "unknown",
     }
-}
-
-/// The kind of AWS resource an event is about.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ResourceKind {
-    Job,
-    ServiceJob,
-    ComputeEnvironment,
-    JobQueue,
-    JobDefinition,
-    SchedulingPolicy,
-    ConsumableResource,
-    ServiceEnvironment,
-    QuotaShare,
-    Tags,
-    S3BatchJob,
-    Unknown,
 }
 
 impl ResourceKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ResourceKind::Job => "job",
-            ResourceKind::ServiceJob => "service_job",
-            ResourceKind::ComputeEnvironment => "compute_environment",
-            ResourceKind::JobQueue => "job_queue",
-            ResourceKind::JobDefinition => "job_definition",
-            ResourceKind::SchedulingPolicy => "scheduling_policy",
-            ResourceKind::ConsumableResource => "consumable_resource",
-            ResourceKind::ServiceEnvironment => "service_environment",
-            ResourceKind::QuotaShare => "quota_share",
-            ResourceKind::Tags => "tags",
-            ResourceKind::S3BatchJob => "s3_batch_job",
-            ResourceKind::Unknown => "unknown",
-        }
-    }
-
     /// How a person names the kind in a sentence.
     pub fn label(self) -> &'static str {
         match self {
@@ -118,6 +68,64 @@ impl ResourceKind {
     }
 }
 
+wire_enum! {
+    /// Whether what happened went well.
+    pub enum Outcome {
+        Succeeded = "succeeded",
+        Failed = "failed",
+        Denied = "denied",
+        Cancelled = "cancelled",
+        InProgress = "in_progress",
+    }
+}
+
+impl Outcome {
+    /// How a person says it.
+    pub fn label(self) -> &'static str {
+        match self {
+            Outcome::InProgress => "in progress",
+            other => other.as_str(),
+        }
+    }
+}
+
+wire_enum! {
+    /// The access a Batch operation needs.
+    pub enum Access {
+        ReadOnly = "read_only",
+        Mutating = "mutating",
+    }
+}
+
+wire_enum! {
+    /// The verb of an action, as a person says it.
+    pub enum Verb {
+        Create = "create",
+        Update = "update",
+        Delete = "delete",
+        Describe = "describe",
+        List = "list",
+        Get = "get",
+        Submit = "submit",
+        Cancel = "cancel",
+        Terminate = "terminate",
+        Tag = "tag",
+        Untag = "untag",
+        Register = "register",
+        Deregister = "deregister",
+        Other = "other",
+    }
+}
+
+wire_enum! {
+    /// How the caller reached AWS.
+    pub enum Channel {
+        Console = "console",
+        Api = "api",
+        Service = "service",
+    }
+}
+
 /// What the event is about.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Resource {
@@ -129,86 +137,6 @@ pub struct Resource {
     pub arn: Option<String>,
 }
 
-/// Whether what happened went well.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Outcome {
-    Succeeded,
-    Failed,
-    Denied,
-    Cancelled,
-    InProgress,
-}
-
-impl Outcome {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Outcome::Succeeded => "succeeded",
-            Outcome::Failed => "failed",
-            Outcome::Denied => "denied",
-            Outcome::Cancelled => "cancelled",
-            Outcome::InProgress => "in_progress",
-        }
-    }
-
-    /// How a person says it.
-    pub fn label(self) -> &'static str {
-        match self {
-            Outcome::InProgress => "in progress",
-            other => other.as_str(),
-        }
-    }
-}
-
-/// The access a Batch operation needs.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Access {
-    ReadOnly,
-    Mutating,
-}
-
-/// The verb of an action, as a person says it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Verb {
-    Create,
-    Update,
-    Delete,
-    Describe,
-    List,
-    Get,
-    Submit,
-    Cancel,
-    Terminate,
-    Tag,
-    Untag,
-    Register,
-    Deregister,
-    Other,
-}
-
-impl Verb {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Verb::Create => "create",
-            Verb::Update => "update",
-            Verb::Delete => "delete",
-            Verb::Describe => "describe",
-            Verb::List => "list",
-            Verb::Get => "get",
-            Verb::Submit => "submit",
-            Verb::Cancel => "cancel",
-            Verb::Terminate => "terminate",
-            Verb::Tag => "tag",
-            Verb::Untag => "untag",
-            Verb::Register => "register",
-            Verb::Deregister => "deregister",
-            Verb::Other => "other",
-        }
-    }
-}
-
 /// The action an API call performed.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Action {
@@ -217,15 +145,6 @@ pub struct Action {
     pub destructive: bool,
     /// False when the operation was not in the catalog and was classified from its name.
     pub cataloged: bool,
-}
-
-/// How the caller reached AWS.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Channel {
-    Console,
-    Api,
-    Service,
 }
 
 /// Who did it, as a person reads it.
@@ -276,11 +195,11 @@ pub struct Link {
     pub url: String,
 }
 
-/// Everything known about one event after classification.
-#[derive(Clone, Debug, PartialEq)]
+/// Everything known about one event after classification, in the order of the JSON document.
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Notification {
-    pub family: Family,
     pub event_id: Option<String>,
+    pub family: Family,
     pub source: String,
     pub detail_type: String,
     /// The API operation, the S3 event name, or the detail type of a native Batch event.
@@ -288,61 +207,95 @@ pub struct Notification {
     pub time: Option<String>,
     pub account: Option<String>,
     pub region: Option<String>,
+    pub severity: Severity,
+    /// Why the severity is what it is, one phrase per rule that applied.
+    pub severity_reasons: Vec<&'static str>,
+    pub outcome: Outcome,
+    /// One sentence that says what happened.
+    pub summary: String,
     pub resource: Resource,
     pub action: Option<Action>,
     pub actor: Option<Actor>,
     pub status: Option<Status>,
-    pub outcome: Outcome,
     pub error: Option<ErrorInfo>,
-    pub severity: Severity,
-    /// Why the severity is what it is, one phrase per rule that applied.
-    pub severity_reasons: Vec<&'static str>,
+    #[serde(serialize_with = "facts_as_map")]
     pub facts: Vec<Fact>,
-    /// How many items of a bulk call failed while the call itself succeeded.
-    pub item_failures: usize,
     pub links: Vec<Link>,
     pub cloudtrail_event_id: Option<String>,
     /// The identity one job's or resource's updates share (FIFO group, chat thread).
     pub thread_key: String,
     /// The event detail with every secret-bearing value removed.
     pub detail: serde_json::Value,
+    /// How many items of a bulk call failed while the call itself succeeded.
+    #[serde(skip)]
+    pub item_failures: usize,
+}
+
+fn facts_as_map<S: Serializer>(facts: &[Fact], serializer: S) -> Result<S::Ok, S::Error> {
+    serializer.collect_map(facts.iter().map(|f| (f.key, &f.value)))
 }
 
 impl Notification {
-    /// Visits every free-text string that a renderer may publish (not the `detail`).
+    /// Visits every string a renderer may publish, but the `detail`. The destructuring names every
+    /// field, so a field added to the notification does not compile until it is placed here.
     pub fn for_each_text_mut(&mut self, mut f: impl FnMut(&mut String)) {
-        f(&mut self.event_name);
-        f(&mut self.thread_key);
-        let resource = &mut self.resource;
-        for text in [&mut resource.name, &mut resource.id, &mut resource.arn] {
-            text.as_mut().map(&mut f);
+        let Notification {
+            event_id,
+            family: _,
+            source,
+            detail_type,
+            event_name,
+            time,
+            account,
+            region,
+            severity: _,
+            severity_reasons: _,
+            outcome: _,
+            summary,
+            resource,
+            action: _,
+            actor,
+            status,
+            error,
+            facts,
+            links,
+            cloudtrail_event_id,
+            thread_key,
+            detail: _,
+            item_failures: _,
+        } = self;
+        for text in [source, detail_type, event_name, summary, thread_key] {
+            f(text);
         }
-        self.event_id.as_mut().map(&mut f);
-        self.cloudtrail_event_id.as_mut().map(&mut f);
-        self.account.as_mut().map(&mut f);
-        self.region.as_mut().map(&mut f);
-        if let Some(actor) = &mut self.actor {
+        let optional = [event_id, time, account, region, cloudtrail_event_id];
+        let resource = [&mut resource.name, &mut resource.id, &mut resource.arn];
+        for text in optional.into_iter().chain(resource).flatten() {
+            f(text);
+        }
+        if let Some(actor) = actor {
             f(&mut actor.short);
             f(&mut actor.description);
-            for text in [
+            let texts = [
+                &mut actor.identity_type,
                 &mut actor.arn,
                 &mut actor.account,
                 &mut actor.source_ip,
                 &mut actor.user_agent,
-            ] {
-                text.as_mut().map(&mut f);
-            }
+            ];
+            texts.into_iter().flatten().for_each(&mut f);
         }
-        if let Some(status) = &mut self.status {
+        if let Some(status) = status {
             f(&mut status.value);
             status.reason.as_mut().map(&mut f);
         }
-        if let Some(error) = &mut self.error {
-            error.code.as_mut().map(&mut f);
-            error.message.as_mut().map(&mut f);
+        if let Some(error) = error {
+            [&mut error.code, &mut error.message]
+                .into_iter()
+                .flatten()
+                .for_each(&mut f);
         }
-        self.facts.iter_mut().for_each(|fact| f(&mut fact.value));
-        self.links.iter_mut().for_each(|link| f(&mut link.url));
+        facts.iter_mut().for_each(|fact| f(&mut fact.value));
+        links.iter_mut().for_each(|link| f(&mut link.url));
     }
 
     /// Whether the event is a read-only API call.

@@ -1,18 +1,13 @@
-//! The one code path from input bytes to a decision, shared by `preview` and the Lambda handler.
+//! The core's one path from an event's bytes to a decision and its Publish request, shared by
+//! `preview` and the Lambda handler: parse, classify, decide, render.
 
-use crate::classify::{DetailUse, classify};
+use crate::classify::classify;
 use crate::config::Settings;
-use crate::decide::{Skip, SkipKind, skip_reason};
-use crate::event::{EventError, Parsed, parse};
-use crate::model::{Family, Severity};
+use crate::decide::{Decision, Skip, SkipKind, decide};
+use crate::model::{Family, Notification, Severity};
+use crate::parse::{EventError, Parsed, parse};
+use crate::redact::mask_access_keys;
 use crate::render::{PublishRequest, render};
-
-/// What to do with one event.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Decision {
-    Publish(Box<PublishRequest>),
-    Skip(Skip),
-}
 
 /// The facts about an event that its log line reports, never a secret.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -24,21 +19,33 @@ pub struct Summary {
     pub severity: Severity,
 }
 
+impl Summary {
+    fn of(n: &Notification) -> Summary {
+        let masked = |text: &str| {
+            let mut text = text.to_owned();
+            mask_access_keys(&mut text);
+            text
+        };
+        Summary {
+            event_id: n.event_id.as_deref().map(masked),
+            family: n.family,
+            event_name: masked(&n.event_name),
+            status: n.status.as_ref().map(|s| masked(&s.value)),
+            severity: n.severity,
+        }
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Prepared {
-    pub decision: Decision,
+    pub decision: Decision<Box<PublishRequest>>,
     /// `None` for an event that is not ours.
     pub summary: Option<Summary>,
 }
 
 /// Parses, classifies, decides and renders one event.
 pub fn prepare(input: &[u8], settings: &Settings) -> Result<Prepared, EventError> {
-    let detail_use = if settings.message_format.shows_detail() {
-        DetailUse::Keep
-    } else {
-        DetailUse::Drop
-    };
-    let event = match parse(input, detail_use)? {
+    let event = match parse(input)? {
         Parsed::Ours(event) => event,
         Parsed::NotOurs(reason) => {
             return Ok(Prepared {
@@ -50,19 +57,9 @@ pub fn prepare(input: &[u8], settings: &Settings) -> Result<Prepared, EventError
             });
         }
     };
-    let mut notification = classify(event, detail_use)?;
-    let decision = match skip_reason(&notification, settings) {
-        Some(skip) => Decision::Skip(skip),
-        None => Decision::Publish(Box::new(render(&notification, settings))),
-    };
-    // Rendered: what the summary reports is moved out rather than copied.
-    let summary = Summary {
-        event_id: notification.event_id.take(),
-        family: notification.family,
-        event_name: std::mem::take(&mut notification.event_name),
-        status: notification.status.take().map(|s| s.value),
-        severity: notification.severity,
-    };
+    let notification = classify(event)?;
+    let summary = Summary::of(&notification);
+    let decision = decide(notification, settings).map(|n| Box::new(render(n, settings)));
     Ok(Prepared {
         decision,
         summary: Some(summary),

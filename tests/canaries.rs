@@ -6,9 +6,10 @@ mod common;
 use std::io::Write;
 use std::sync::{Arc, Mutex};
 
-use batch_notifier::handler::handle;
-use batch_notifier::pipeline::{Decision, prepare};
-use batch_notifier::publisher::{PublishError, Publisher};
+use batch_notifier::decide::Decision;
+use batch_notifier::deliver::{PublishError, Publisher};
+use batch_notifier::entry::handler::handle;
+use batch_notifier::pipeline::prepare;
 use batch_notifier::render::PublishRequest;
 use proptest::prelude::*;
 use serde_json::{Value, json};

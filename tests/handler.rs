@@ -5,9 +5,11 @@ mod common;
 use std::sync::Mutex;
 
 use batch_notifier::config::MessageFormat;
-use batch_notifier::handler::{HandlerError, Response, handle};
-use batch_notifier::pipeline::{Decision, prepare};
-use batch_notifier::publisher::{PublishError, Publisher};
+use batch_notifier::decide::{Decision, Skip, SkipKind};
+use batch_notifier::deliver::{PublishError, Publisher};
+use batch_notifier::entry::Failure;
+use batch_notifier::entry::handler::handle;
+use batch_notifier::pipeline::prepare;
 use batch_notifier::render::PublishRequest;
 use common::{example, example_events, settings};
 
@@ -46,7 +48,7 @@ fn the_handler_publishes_exactly_what_preview_shows() {
             let response = run(handle(&bytes, &settings, &publisher)).unwrap();
             match prepare(&bytes, &settings).unwrap().decision {
                 Decision::Publish(expected) => {
-                    assert_eq!(response, Response::Published("message-1".into()), "{name}");
+                    assert_eq!(response, Decision::Publish("message-1".into()), "{name}");
                     assert_eq!(
                         publisher.sent.lock().unwrap().as_slice(),
                         [*expected],
@@ -54,7 +56,7 @@ fn the_handler_publishes_exactly_what_preview_shows() {
                     );
                 }
                 Decision::Skip(skip) => {
-                    assert_eq!(response, Response::Skipped(skip.reason), "{name}");
+                    assert_eq!(response, Decision::Skip(skip), "{name}");
                     assert!(publisher.sent.lock().unwrap().is_empty(), "{name}");
                 }
             }
@@ -64,12 +66,17 @@ fn the_handler_publishes_exactly_what_preview_shows() {
 
 #[test]
 fn results_serialize_as_documented() {
+    let published: Decision<String> = Decision::Publish("m-1".into());
     assert_eq!(
-        serde_json::to_string(&Response::Published("m-1".into())).unwrap(),
+        serde_json::to_string(&published).unwrap(),
         r#"{"published":"m-1"}"#
     );
+    let skipped: Decision<String> = Decision::Skip(Skip {
+        kind: SkipKind::ReadOnly,
+        reason: "why".into(),
+    });
     assert_eq!(
-        serde_json::to_string(&Response::Skipped("why".into())).unwrap(),
+        serde_json::to_string(&skipped).unwrap(),
         r#"{"skipped":"why"}"#
     );
 }
@@ -83,7 +90,7 @@ fn an_invalid_event_fails_the_invocation() {
         &publisher,
     ))
     .unwrap_err();
-    assert!(matches!(error, HandlerError::InvalidEvent(_)));
+    assert!(matches!(error, Failure::InvalidEvent(_)));
     let diagnostic = lambda_runtime::Diagnostic::from(error);
     assert_eq!(diagnostic.error_type, "InvalidEvent");
     assert!(

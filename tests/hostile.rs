@@ -6,7 +6,8 @@
 mod common;
 
 use batch_notifier::config::{MessageFormat, Settings};
-use batch_notifier::pipeline::{Decision, prepare};
+use batch_notifier::decide::Decision;
+use batch_notifier::pipeline::prepare;
 use batch_notifier::render::MAX_PUBLISH_BYTES;
 use proptest::prelude::*;
 use serde_json::{Value, json};

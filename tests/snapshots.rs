@@ -4,7 +4,8 @@
 mod common;
 
 use batch_notifier::config::MessageFormat;
-use batch_notifier::pipeline::{Decision, prepare};
+use batch_notifier::decide::Decision;
+use batch_notifier::pipeline::prepare;
 use batch_notifier::render::PublishRequest;
 use common::{FORMATS, example_events, settings};
 

@@ -15,8 +15,10 @@ use std::time::{Duration, Instant};
 use aws_config::BehaviorVersion;
 use aws_sdk_sns::config::{Credentials, Region};
 use batch_notifier::config::MessageFormat;
-use batch_notifier::handler::{HandlerError, Response, handle};
-use batch_notifier::sns::{OPERATION_TIMEOUT, SnsPublisher, configure};
+use batch_notifier::decide::Decision;
+use batch_notifier::deliver::sns::{OPERATION_TIMEOUT, SnsPublisher, configure};
+use batch_notifier::entry::Failure;
+use batch_notifier::entry::handler::handle;
 
 /// What the proxy does with one request.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -278,7 +280,7 @@ fn throttling_and_server_errors_then_success_publish_once() {
         let mut settings = common::settings(MessageFormat::Text);
         settings.topic_arn = topic;
         let response = handle(&event(), &settings, &publisher).await.unwrap();
-        let Response::Published(id) = response else {
+        let Decision::Publish(id) = response else {
             panic!("not published: {response:?}")
         };
         let plan = plan.lock().unwrap();
@@ -315,10 +317,7 @@ fn faults_that_outlast_the_retries_fail_the_invocation_naming_the_cause() {
             let started = Instant::now();
             let error = handle(&event(), &settings, &publisher).await.unwrap_err();
             let took = started.elapsed();
-            assert!(
-                matches!(error, HandlerError::Publish(_)),
-                "{fault:?}: {error}"
-            );
+            assert!(matches!(error, Failure::Publish(_)), "{fault:?}: {error}");
             let message = error.to_string();
             assert!(message.contains(cause), "{fault:?}: {message}");
             // Bounded well under the function's 20 s timeout.
@@ -360,7 +359,7 @@ fn a_thousand_events_with_a_third_of_requests_faulted_are_all_accounted_for() {
             .map(|(_, bytes)| bytes)
             .filter(|bytes| matches!(
                 batch_notifier::pipeline::prepare(bytes, &settings).unwrap().decision,
-                batch_notifier::pipeline::Decision::Publish(_)
+                batch_notifier::decide::Decision::Publish(_)
             ))
             .collect();
         let publisher = Arc::new(publisher);
@@ -383,8 +382,8 @@ fn a_thousand_events_with_a_third_of_requests_faulted_are_all_accounted_for() {
         while let Some(results) = workers.join_next().await {
             for result in results.unwrap() {
                 match result {
-                    Ok(Response::Published(id)) => published.push(id),
-                    Ok(Response::Skipped(reason)) => panic!("skipped: {reason}"),
+                    Ok(Decision::Publish(id)) => published.push(id),
+                    Ok(Decision::Skip(skip)) => panic!("skipped: {}", skip.reason),
                     Err(error) => failed.push(error.to_string()),
                 }
             }

@@ -3,7 +3,8 @@
 #![no_main]
 
 use batch_notifier::config::{self, MessageFormat, Mode, Settings};
-use batch_notifier::pipeline::{Decision, prepare};
+use batch_notifier::decide::Decision;
+use batch_notifier::pipeline::prepare;
 use batch_notifier::render::MAX_PUBLISH_BYTES;
 use libfuzzer_sys::fuzz_target;
 

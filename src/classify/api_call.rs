@@ -2,16 +2,13 @@
 
 use serde_json::Value;
 
-use super::{
-    MAX_NAME, MAX_TEXT, base, bounded, cloudtrail_link, fact, link_region, list_text, object_of,
-    scalar_text, short_name,
+use super::fields::{
+    cloudtrail_link, fact, link_region, list_text, object_of, scalar_text, short_name,
 };
-use crate::actor;
-use crate::catalog;
-use crate::cloudtrail::CloudTrailRecord;
-use crate::event::Envelope;
-use crate::links;
+use super::{actor, base, catalog, links};
+use crate::limits::{MAX_NAME, MAX_TEXT, bounded};
 use crate::model::{ErrorInfo, Family, Notification, Outcome, Resource, ResourceKind};
+use crate::parse::{CloudTrailRecord, Envelope};
 use crate::redact::{Redacted, Secrets};
 
 /// Where each kind's name and ARN are found in the request, then the response.

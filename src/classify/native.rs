@@ -2,45 +2,24 @@
 
 use serde_json::Value;
 
-use super::{
-    DetailUse, MAX_NAME, MAX_TEXT, base, fact, field_text, link_region, scalar_text, short_name,
-    text_at,
-};
-use crate::event::{Envelope, EventError};
-use crate::links;
+use super::fields::{fact, link_region, scalar_text, short_name, text_at};
+use super::statuses::{self, Phase};
+use super::{base, links};
+use crate::limits::{MAX_NAME, MAX_TEXT};
 use crate::model::{Family, Notification, Outcome, Resource, ResourceKind, Status};
-use crate::statuses::{self, Phase};
-
-/// The detail's keys this module reads, at any depth; with a format that does not show the detail,
-/// only these are kept when it is parsed.
-pub(crate) const READ_KEYS: &[&str] = &[
-    "status",
-    "statusReason",
-    "jobId",
-    "jobName",
-    "jobArn",
-    "jobQueue",
-    "jobDefinition",
-    "serviceJobType",
-    "attempts",
-    "container",
-    "exitCode",
-    "reason",
-    "logStreamName",
-];
+use crate::parse::{Envelope, EventError};
 
 /// Classifies a native event whose detail was redacted while it was parsed.
 pub(super) fn classify(
     family: Family,
     envelope: Envelope,
-    mut detail: Value,
-    detail_use: DetailUse,
+    detail: Value,
 ) -> Result<Notification, EventError> {
     let missing = |what: &str| EventError::Detail {
         detail_type: envelope.detail_type.clone(),
         message: format!("`{what}` is missing"),
     };
-    let mut text = |key: &str, max: usize| field_text(&mut detail, key, max, detail_use);
+    let text = |key: &str, max: usize| text_at(&detail, key, max);
     let status_value = text("status", MAX_NAME).ok_or_else(|| missing("status"))?;
     let job_id = text("jobId", MAX_NAME);
     let job_name = text("jobName", MAX_NAME);

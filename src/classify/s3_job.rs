@@ -2,36 +2,31 @@
 
 use serde_json::Value;
 
-use super::{
-    DetailUse, MAX_NAME, MAX_TEXT, base, bounded, cloudtrail_link, fact, field_text, link_region,
-    list_text, object_of,
-};
-use crate::actor;
-use crate::cloudtrail::CloudTrailRecord;
-use crate::event::{Envelope, EventError};
-use crate::links;
+use super::fields::{cloudtrail_link, fact, link_region, list_text, object_of, text_at};
+use super::statuses::{self, Phase};
+use super::{actor, base, links};
+use crate::limits::{MAX_NAME, MAX_TEXT, bounded};
 use crate::model::{Family, Notification, Outcome, Resource, ResourceKind, Status};
+use crate::parse::{CloudTrailRecord, Envelope, EventError};
 use crate::redact::Secrets;
-use crate::statuses::{self, Phase};
 
 pub(super) fn classify(
     envelope: Envelope,
     mut record: CloudTrailRecord,
     secrets: &mut Secrets,
-    detail_use: DetailUse,
 ) -> Result<Notification, EventError> {
     let missing = |what: &str| EventError::Detail {
         detail_type: envelope.detail_type.clone(),
         message: format!("`serviceEventDetails.{what}` is missing"),
     };
-    let mut details = match record.service_event_details.take() {
+    let details = match record.service_event_details.take() {
         Some(redacted) => {
             secrets.absorb(redacted.secrets);
             redacted.value
         }
         None => Value::Null,
     };
-    let mut text = |key: &str| field_text(&mut details, key, MAX_NAME, detail_use);
+    let text = |key: &str| text_at(&details, key, MAX_NAME);
     let job_id = text("jobId").ok_or_else(|| missing("jobId"))?;
     let status_value = text("status").ok_or_else(|| missing("status"))?;
     let job_arn = text("jobArn");

@@ -4,7 +4,7 @@
 use serde::Serialize;
 use serde_json::{Map, Value};
 
-use super::text::{headline, single_line};
+use crate::limits::single_line;
 use crate::model::{Notification, Severity};
 
 #[derive(Serialize)]
@@ -46,7 +46,7 @@ fn icon(severity: Severity) -> &'static str {
 }
 
 pub fn chat<'a>(n: &'a Notification, subject: &str) -> ChatNotification<'a> {
-    let mut description = format!("{}\n", headline(n));
+    let mut description = format!("{}\n", n.summary);
     let mut bullet = |label: &str, value: &str| {
         description.push_str(&format!("• *{label}:* {}\n", single_line(value)));
     };

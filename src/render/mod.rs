@@ -1,21 +1,30 @@
-//! Rendering: from a [`Notification`] to the exact SNS Publish request.
+//! Rendering: from a [`Notification`] to the exact SNS Publish request, within SNS's size limit.
+//!
+//! Access key ids are masked here, in everything the request carries (subject, message, attributes,
+//! FIFO ids), rather than field by field earlier: a field added to the notification later cannot
+//! escape the mask.
 
 pub mod attributes;
 pub mod chat;
 pub mod document;
+pub mod json;
 pub mod subject;
 pub mod text;
 
 use serde::Serialize;
+use serde_json::Value;
 
 use crate::config::{MessageFormat, Settings};
+use crate::limits::bounded;
 use crate::model::Notification;
+use crate::redact::mask_access_keys;
 pub use attributes::{AttributeValue, Attributes};
 
 /// SNS's limit for a message and its attributes together.
 pub const MAX_PUBLISH_BYTES: usize = 256 * 1024;
 /// SNS's limit for FIFO group and deduplication ids.
 const MAX_FIFO_ID: usize = 128;
+const DETAIL_OMITTED: &str = "the event detail did not fit the SNS size limit";
 
 /// An SNS Publish request in the API's own names and shapes, as `aws sns publish --cli-input-json`
 /// takes it.
@@ -42,53 +51,52 @@ impl PublishRequest {
     }
 }
 
-/// The protocols of `MessageStructure=json` that get the text, and those that get the document.
-const TEXT_PROTOCOLS: [&str; 3] = ["default", "email", "sms"];
-const DOCUMENT_PROTOCOLS: [&str; 6] = ["sqs", "lambda", "http", "https", "firehose", "email-json"];
-
 /// Renders `n` as the Publish request the settings ask for, within SNS's size limit whatever the
 /// input: first without the event detail, then with ever shorter texts.
-pub fn render(n: &Notification, settings: &Settings) -> PublishRequest {
-    let request = render_once(n, settings, None);
+pub fn render(mut n: Notification, settings: &Settings) -> PublishRequest {
+    let request = render_once(&n, settings, None);
     if request.size() <= MAX_PUBLISH_BYTES {
         return request;
     }
-    let omitted = "the event detail did not fit the SNS size limit";
-    let request = render_once(n, settings, Some(omitted));
-    if request.size() <= MAX_PUBLISH_BYTES {
-        return request;
-    }
-    let mut shrunk = n.clone();
+    n.detail = Value::Null;
+    let mut request = render_once(&n, settings, Some(DETAIL_OMITTED));
     for max in [1024, 256, 64] {
-        shrunk.for_each_text_mut(|text| {
+        if request.size() <= MAX_PUBLISH_BYTES {
+            break;
+        }
+        n.for_each_text_mut(|text| {
             if text.len() > max {
-                *text = crate::classify::bounded(std::mem::take(text), max);
+                // Masked before it is cut, so that no part of a key is left.
+                mask_access_keys(text);
+                *text = bounded(std::mem::take(text), max);
             }
         });
-        shrunk.facts.truncate(max / 16);
-        let request = render_once(&shrunk, settings, Some(omitted));
-        if request.size() <= MAX_PUBLISH_BYTES {
-            return request;
-        }
+        n.facts.truncate(max / 16);
+        request = render_once(&n, settings, Some(DETAIL_OMITTED));
     }
-    render_once(&shrunk, settings, Some(omitted))
+    request
 }
 
-fn render_once(n: &Notification, settings: &Settings, omit_detail: Option<&str>) -> PublishRequest {
+fn render_once(
+    n: &Notification,
+    settings: &Settings,
+    detail_omitted: Option<&str>,
+) -> PublishRequest {
     let subject = subject::subject(n);
     let (message, structure) = match settings.message_format {
         MessageFormat::Text => (text::body(n), None),
-        MessageFormat::Json => (to_json(&document::document(n, omit_detail)), None),
-        MessageFormat::Chat => (to_json(&chat::chat(n, &subject)), None),
-        MessageFormat::Multi => (multi(n, omit_detail), Some("json")),
+        MessageFormat::Json => (
+            json::to_string(&document::document(n, detail_omitted)),
+            None,
+        ),
+        MessageFormat::Chat => (json::to_string(&chat::chat(n, &subject)), None),
+        MessageFormat::Multi => (multi(n, detail_omitted), Some("json")),
     };
     let (group, dedup) = if settings.fifo() {
+        let dedup = n.event_id.as_deref().map(|id| fifo_id(id, ""));
         (
             Some(fifo_id(&n.thread_key, "batch-notifier")),
-            n.event_id
-                .as_deref()
-                .map(|id| fifo_id(id, ""))
-                .filter(|id| !id.is_empty()),
+            dedup.filter(|id| !id.is_empty()),
         )
     } else {
         (None, None)
@@ -107,7 +115,9 @@ fn render_once(n: &Notification, settings: &Settings, omit_detail: Option<&str>)
 /// FIFO ids take at most 128 characters of ASCII letters, digits and punctuation. A longer value
 /// keeps its end, where ids and names differ; nothing usable falls back to `fallback`.
 fn fifo_id(value: &str, fallback: &str) -> String {
-    let cleaned: String = value.chars().filter(char::is_ascii_graphic).collect();
+    let mut masked = value.to_owned();
+    mask_access_keys(&mut masked);
+    let cleaned: String = masked.chars().filter(char::is_ascii_graphic).collect();
     let start = cleaned.len().saturating_sub(MAX_FIFO_ID);
     let id = &cleaned[start..];
     if id.is_empty() {
@@ -117,30 +127,34 @@ fn fifo_id(value: &str, fallback: &str) -> String {
     }
 }
 
-/// The `MessageStructure=json` message: each part is escaped once and then repeated per protocol.
-fn multi(n: &Notification, omit_detail: Option<&str>) -> String {
-    let text = to_json(&text::body(n));
-    let doc = to_json(&to_json(&document::document(n, omit_detail)));
-    let mut message = String::with_capacity(
-        TEXT_PROTOCOLS.len() * (text.len() + 16) + DOCUMENT_PROTOCOLS.len() * (doc.len() + 16),
-    );
-    let parts = TEXT_PROTOCOLS
-        .iter()
-        .map(|p| (p, &text))
-        .chain(DOCUMENT_PROTOCOLS.iter().map(|p| (p, &doc)));
-    for (i, (protocol, part)) in parts.enumerate() {
-        message.push(if i == 0 { '{' } else { ',' });
-        message.push('"');
-        message.push_str(protocol);
-        message.push_str("\":");
-        message.push_str(part);
-    }
-    message.push('}');
-    message
+/// The `MessageStructure=json` message: the text for people's protocols, the document (as a string)
+/// for programs'.
+#[derive(Serialize)]
+struct Multi<'a> {
+    default: &'a str,
+    email: &'a str,
+    sms: &'a str,
+    sqs: &'a str,
+    lambda: &'a str,
+    http: &'a str,
+    https: &'a str,
+    firehose: &'a str,
+    #[serde(rename = "email-json")]
+    email_json: &'a str,
 }
 
-/// Serializes a message document. This cannot fail: the documents hold only strings, numbers,
-/// booleans and maps with string keys.
-fn to_json<T: Serialize>(value: &T) -> String {
-    serde_json::to_string(value).unwrap_or_default()
+fn multi(n: &Notification, detail_omitted: Option<&str>) -> String {
+    let text = text::body(n);
+    let document = json::to_string(&document::document(n, detail_omitted));
+    json::to_string(&Multi {
+        default: &text,
+        email: &text,
+        sms: &text,
+        sqs: &document,
+        lambda: &document,
+        http: &document,
+        https: &document,
+        firehose: &document,
+        email_json: &document,
+    })
 }

@@ -1,6 +1,7 @@
 //! The SNS subject: one plain-ASCII line under 100 characters, whatever the input.
 
 use crate::model::{Family, Notification, Outcome, Severity};
+use crate::redact::mask_access_keys;
 
 /// SNS rejects subjects of 100 characters or more.
 pub const MAX_SUBJECT: usize = 99;
@@ -13,45 +14,32 @@ pub fn subject(n: &Notification) -> String {
     };
     let name = n.resource.name.as_deref().unwrap_or("");
     let status = n.status.as_ref().map_or("", |s| s.value.as_str());
-    // Pieces pushed onto one string: subjects are made for every event.
-    let mut line = String::with_capacity(160);
-    let mut add = |pieces: &[&str]| pieces.iter().for_each(|p| line.push_str(p));
-    add(&["[", severity, "] "]);
-    match n.family {
+    let what = match n.family {
         Family::BatchApiCall => {
-            add(&["Batch ", &n.event_name, " ", name]);
-            match (n.outcome, n.error.as_ref().and_then(|e| e.code.as_deref())) {
-                (Outcome::Denied, code) => add(&[" denied (", code.unwrap_or("no code"), ")"]),
-                (Outcome::Failed, Some(code)) => add(&[" failed (", code, ")"]),
-                (Outcome::Failed, None) => add(&[" failed"]),
-                _ => {}
-            }
-            if let Some(actor) = &n.actor {
-                add(&[" by ", &actor.short]);
-            }
+            let code = n.error.as_ref().and_then(|e| e.code.as_deref());
+            let failure = match (n.outcome, code) {
+                (Outcome::Denied, code) => format!(" denied ({})", code.unwrap_or("no code")),
+                (Outcome::Failed, Some(code)) => format!(" failed ({code})"),
+                (Outcome::Failed, None) => " failed".to_owned(),
+                _ => String::new(),
+            };
+            let by = n.actor.as_ref().map(|a| format!(" by {}", a.short));
+            format!(
+                "Batch {} {name}{failure}{}",
+                n.event_name,
+                by.unwrap_or_default()
+            )
         }
-        Family::S3BatchJob => add(&["S3 Batch Operations job ", name, " ", status]),
-        Family::BatchJobState => add(&["Batch job ", name, " ", status]),
-        Family::BatchServiceJobState => add(&["Batch service job ", name, " ", status]),
-        Family::BatchQueueBlocked => add(&["Batch job queue ", name, " blocked"]),
-    }
-    if let Some(region) = &n.region {
-        add(&[" in ", region]);
-    }
-    if is_plain(&line, MAX_SUBJECT) {
-        return line;
-    }
+        Family::S3BatchJob => format!("S3 Batch Operations job {name} {status}"),
+        Family::BatchJobState => format!("Batch job {name} {status}"),
+        Family::BatchServiceJobState => format!("Batch service job {name} {status}"),
+        Family::BatchQueueBlocked => format!("Batch job queue {name} blocked"),
+    };
+    let region = n.region.as_ref().map(|r| format!(" in {r}"));
+    // Masked before the line is cut, so that no part of a key is left.
+    let mut line = format!("[{severity}] {what}{}", region.unwrap_or_default());
+    mask_access_keys(&mut line);
     plain_line(&line, MAX_SUBJECT)
-}
-
-/// Whether `text` is already what [`plain_line`] would make of it.
-fn is_plain(text: &str, max: usize) -> bool {
-    let bytes = text.as_bytes();
-    (1..=max).contains(&bytes.len())
-        && bytes.first() != Some(&b' ')
-        && bytes.last() != Some(&b' ')
-        && bytes.iter().all(|b| b.is_ascii_graphic() || *b == b' ')
-        && !text.contains("  ")
 }
 
 /// Printable ASCII only, single spaces, at most `max` characters (cut with `...`).
@@ -92,27 +80,10 @@ mod tests {
     use super::*;
 
     #[test]
-    fn plain_lines_are_left_as_they_are() {
-        for text in [
-            "[INFO] Batch job x",
-            "a b",
-            "x",
-            "[INFO] x y ... z",
-            &"y".repeat(99),
-        ] {
-            assert!(is_plain(text, 99), "{text:?}");
-            assert_eq!(plain_line(text, 99), text);
-        }
-        for text in ["", " a", "a ", "a  b", "a\tb", "é", &"y".repeat(100)] {
-            assert!(!is_plain(text, 99), "{text:?}");
-            assert_ne!(plain_line(text, 99), text);
-        }
-    }
-
-    #[test]
     fn plain_line_keeps_printable_ascii_only() {
         assert_eq!(plain_line("a\nb\t\u{7}c  é", 99), "a b c ?");
         assert_eq!(plain_line("  ", 99), "AWS Batch notification");
+        assert_eq!(plain_line("[INFO] x y ... z", 99), "[INFO] x y ... z");
         let long = plain_line(&"x".repeat(500), 99);
         assert_eq!(long.len(), 99);
         assert!(long.ends_with("..."));

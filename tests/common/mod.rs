@@ -4,7 +4,8 @@
 use std::path::{Path, PathBuf};
 
 use batch_notifier::config::{self, MessageFormat, Mode, Settings};
-use batch_notifier::pipeline::{Decision, prepare};
+use batch_notifier::decide::Decision;
+use batch_notifier::pipeline::prepare;
 use batch_notifier::render::PublishRequest;
 
 pub fn events_dir() -> PathBuf {

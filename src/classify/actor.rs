@@ -1,8 +1,9 @@
 //! Who made a call: a short and a long human description of a CloudTrail `userIdentity`.
 
-use crate::classify::{MAX_NAME, MAX_TEXT, bounded, short_name as last_segment};
-use crate::cloudtrail::{CloudTrailRecord, UserIdentity};
+use super::fields::short_name as last_segment;
+use crate::limits::{MAX_NAME, MAX_TEXT, bounded};
 use crate::model::{Actor, Channel};
+use crate::parse::{CloudTrailRecord, UserIdentity};
 
 /// Describes the caller of a CloudTrail record, whatever its identity type, or with none at all.
 pub fn describe(record: &CloudTrailRecord) -> Actor {

@@ -1,48 +1,34 @@
 //! AWS console URL formats, kept in one place because AWS changes them.
 
-use std::borrow::Cow;
-
 use crate::model::{Link, ResourceKind};
 
-/// `https://{region}.console.aws.amazon.com` followed by `parts`, built in one allocation (links are
-/// made for every event).
-fn console(region: &str, parts: &[&str]) -> String {
-    const HOST: &str = ".console.aws.amazon.com";
-    let length =
-        "https://".len() + region.len() + HOST.len() + parts.iter().map(|p| p.len()).sum::<usize>();
-    let mut url = String::with_capacity(length);
-    for part in ["https://", region, HOST].iter().chain(parts) {
-        url.push_str(part);
-    }
-    url
+fn console(region: &str, path: &str) -> String {
+    format!("https://{region}.console.aws.amazon.com{path}")
 }
 
 pub fn cloudtrail_event(region: &str, event_id: &str) -> Link {
+    let path = format!(
+        "/cloudtrail/home?region={region}#/events/{}",
+        encode(event_id)
+    );
     Link {
         label: "CloudTrail event",
-        url: console(
-            region,
-            &[
-                "/cloudtrail/home?region=",
-                region,
-                "#/events/",
-                &encode(event_id),
-            ],
-        ),
+        url: console(region, &path),
     }
 }
 
 pub fn s3_batch_job(region: &str, job_id: &str) -> Link {
+    let path = format!("/s3/jobs/{}?region={region}", encode(job_id));
     Link {
         label: "S3 Batch Operations job",
-        url: console(region, &["/s3/jobs/", &encode(job_id), "?region=", region]),
+        url: console(region, &path),
     }
 }
 
 /// The Batch console page of a job, compute environment or job queue. `id` is a job id for jobs and
 /// an ARN or name for the others.
 pub fn batch_resource(region: &str, kind: ResourceKind, id: &str) -> Option<Link> {
-    let (label, fragment) = match kind {
+    let (label, page) = match kind {
         ResourceKind::Job | ResourceKind::ServiceJob => ("Batch job", "jobs/detail"),
         ResourceKind::ComputeEnvironment => {
             ("Batch compute environment", "compute-environments/detail")
@@ -50,44 +36,27 @@ pub fn batch_resource(region: &str, kind: ResourceKind, id: &str) -> Option<Link
         ResourceKind::JobQueue => ("Batch job queue", "queues/detail"),
         _ => return None,
     };
+    let path = format!("/batch/home?region={region}#{page}/{}", encode(id));
     Some(Link {
         label,
-        url: console(
-            region,
-            &[
-                "/batch/home?region=",
-                region,
-                "#",
-                fragment,
-                "/",
-                &encode(id),
-            ],
-        ),
+        url: console(region, &path),
     })
 }
 
 /// Percent-encodes everything but the characters ARNs, ids and names are made of, so a hostile value
 /// cannot change the URL's structure.
-fn encode(value: &str) -> Cow<'_, str> {
+fn encode(value: &str) -> String {
     let safe =
         |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~' | b':' | b'/');
-    if value.bytes().all(safe) {
-        return Cow::Borrowed(value);
-    }
-    const HEX: &[u8; 16] = b"0123456789ABCDEF";
-    let mut out = String::with_capacity(value.len() * 3);
+    let mut out = String::with_capacity(value.len());
     for b in value.bytes() {
         if safe(b) {
             out.push(char::from(b));
         } else {
-            out.extend([
-                '%',
-                HEX[usize::from(b >> 4)].into(),
-                HEX[usize::from(b & 15)].into(),
-            ]);
+            out.push_str(&format!("%{b:02X}"));
         }
     }
-    Cow::Owned(out)
+    out
 }
 
 #[cfg(test)]

@@ -1,24 +1,27 @@
 //! Parsing: from the bytes EventBridge delivers to a typed event of one of our families, or a reason
 //! why the event is not ours.
+//!
+//! Each event is read in one pass when its `detail-type`, near the start as EventBridge writes it,
+//! names a family: the envelope with its detail read straight into the family's type. Anything else,
+//! and anything that fails that way, is read by the general path, which reads the envelope first and
+//! explains an error with the path of the bad field.
+
+mod cloudtrail;
+mod explain;
 
 use aws_lambda_events::eventbridge::EventBridgeEvent;
+use serde::Serialize;
 use serde::de::DeserializeOwned;
-use serde_json::Value;
 use serde_json::value::RawValue;
 use thiserror::Error;
 
-use crate::cloudtrail::CloudTrailRecord;
-use crate::model::Family;
-use crate::redact::{Keep, Redacted, Secrets};
+pub use cloudtrail::{
+    CloudTrailRecord, OnBehalfOf, SessionAttributes, SessionContext, SessionIssuer, UserIdentity,
+};
+use explain::{PathError, deserialize_at_path, explain};
 
-/// Whether the redacted event detail is wanted in the notification. Only the JSON document shows it;
-/// for the other formats only the fields the classifier reads are kept, which spares building,
-/// scrubbing and freeing the rest.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum DetailUse {
-    Keep,
-    Drop,
-}
+use crate::model::Family;
+use crate::redact::Redacted;
 
 /// The envelope fields every family keeps.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -45,8 +48,7 @@ pub enum Event {
     Native {
         family: Family,
         envelope: Envelope,
-        detail: Value,
-        secrets: Secrets,
+        detail: Redacted,
     },
 }
 
@@ -86,23 +88,56 @@ fn family_of(source: &str, detail_type: &str) -> Option<Family> {
     }
 }
 
+/// Whether the family's detail is a CloudTrail record (otherwise it is AWS Batch's own job).
+fn is_cloudtrail(family: Family) -> bool {
+    matches!(family, Family::BatchApiCall | Family::S3BatchJob)
+}
+
 /// Parses one event. Foreign events are `NotOurs`; malformed ones are errors.
-pub fn parse(input: &[u8], detail_use: DetailUse) -> Result<Parsed, EventError> {
-    match parse_in_one_pass(input, detail_use) {
+pub fn parse(input: &[u8]) -> Result<Parsed, EventError> {
+    match parse_in_one_pass(input) {
         Some(parsed) => parsed,
-        None => parse_in_two_passes(input, detail_use),
+        None => parse_in_two_passes(input),
     }
 }
 
-/// The general path: the envelope with a raw detail, then the detail as its family's type.
-fn parse_in_two_passes(input: &[u8], detail_use: DetailUse) -> Result<Parsed, EventError> {
+/// The common case: `None` unless the `detail-type` near the start names a family and the whole
+/// event reads as that family's.
+fn parse_in_one_pass(input: &[u8]) -> Option<Result<Parsed, EventError>> {
+    let head = &input[..input.len().min(256)];
+    let mentions = |mark: &[u8]| head.windows(mark.len()).any(|w| w == mark);
+    if mentions(b"via CloudTrail\"") {
+        let (family, envelope, record) = read_whole::<CloudTrailRecord>(input)?;
+        is_cloudtrail(family).then(|| cloudtrail_event(family, envelope, record))
+    } else if mentions(b"\"Batch ") {
+        let (family, envelope, detail) = read_whole::<Redacted>(input)?;
+        (!is_cloudtrail(family)).then(|| native_event(family, envelope, detail))
+    } else {
+        None
+    }
+}
+
+/// The event read at once with its detail as `D`, if it reads so and is of one of our families.
+fn read_whole<D: DeserializeOwned + Serialize>(input: &[u8]) -> Option<(Family, Envelope, D)> {
+    let event: EventBridgeEvent<D> = serde_json::from_slice(input).ok()?;
+    let family = family_of(&event.source, &event.detail_type)?;
+    let (envelope, detail) = split(event);
+    Some((family, envelope, detail))
+}
+
+/// The general path: the envelope with a raw detail, then the detail as its family's type; errors
+/// name the path of the bad field.
+fn parse_in_two_passes(input: &[u8]) -> Result<Parsed, EventError> {
     let envelope: EventBridgeEvent<Box<RawValue>> =
         deserialize_at_path(input).map_err(|e| match e {
             PathError::Syntax(message) => EventError::Syntax(message),
             PathError::Data(message) => EventError::Envelope(message),
         })?;
     let Some(family) = family_of(&envelope.source, &envelope.detail_type) else {
-        return Ok(not_ours(&envelope.source, &envelope.detail_type));
+        return Ok(Parsed::NotOurs(format!(
+            "not an event this function handles: source `{}`, detail-type `{}`",
+            envelope.source, envelope.detail_type
+        )));
     };
     let (envelope, detail) = split(envelope);
     let detail_error = |message: String| EventError::Detail {
@@ -110,99 +145,23 @@ fn parse_in_two_passes(input: &[u8], detail_use: DetailUse) -> Result<Parsed, Ev
         message,
     };
     let bytes = detail.get().as_bytes();
-    match family {
-        Family::BatchApiCall | Family::S3BatchJob => {
-            let record: CloudTrailRecord =
-                deserialize_at_path(bytes).map_err(|e| detail_error(e.into_message()))?;
-            cloudtrail_event(family, envelope, record)
-        }
-        _ => {
-            let keep = match detail_use {
-                DetailUse::Keep => Keep::All,
-                DetailUse::Drop => Keep::Only(crate::classify::NATIVE_DETAIL_KEYS),
-            };
-            let mut deserializer = serde_json::Deserializer::from_slice(bytes);
-            let detail = Redacted::read(&mut deserializer, keep)
-                .map_err(|_| detail_error(explain::<Value>(bytes).into_message()))?;
-            native_event(family, envelope, detail.value, detail.secrets)
-        }
-    }
-}
-
-/// The common case, read in one pass: the envelope with the detail read straight into its family's
-/// type, instead of a raw detail that is then read again. Taken only when the `detail-type` near
-/// the start names a family (CloudTrail or AWS Batch's own events) and everything parses;
-/// otherwise `None`, and the general path reads the event and explains what is wrong with it.
-fn parse_in_one_pass(input: &[u8], detail_use: DetailUse) -> Option<Result<Parsed, EventError>> {
-    let head = &input[..input.len().min(256)];
-    let mentions = |mark: &[u8]| head.windows(mark.len()).any(|w| w == mark);
-    if mentions(b"via CloudTrail\"") {
-        let event: EventBridgeEvent<CloudTrailRecord> = serde_json::from_slice(input).ok()?;
-        return match family_of(&event.source, &event.detail_type) {
-            None => Some(Ok(not_ours(&event.source, &event.detail_type))),
-            Some(family @ (Family::BatchApiCall | Family::S3BatchJob)) => {
-                let (envelope, record) = split(event);
-                Some(cloudtrail_event(family, envelope, record))
-            }
-            Some(_) => None,
-        };
-    }
-    if mentions(b"\"Batch ") {
-        let (envelope, family, detail) = match detail_use {
-            DetailUse::Keep => native_in_one_pass::<Redacted>(input)?,
-            DetailUse::Drop => native_in_one_pass::<ReadFields>(input)?,
-        };
-        return Some(native_event(family, envelope, detail.value, detail.secrets));
-    }
-    None
-}
-
-fn native_in_one_pass<D>(input: &[u8]) -> Option<(Envelope, Family, Redacted)>
-where
-    D: DeserializeOwned + serde::Serialize + Into<Redacted>,
-{
-    let event: EventBridgeEvent<D> = serde_json::from_slice(input).ok()?;
-    let family = family_of(&event.source, &event.detail_type).filter(|f| {
-        matches!(
-            f,
-            Family::BatchJobState | Family::BatchQueueBlocked | Family::BatchServiceJobState
-        )
-    })?;
-    let (envelope, detail) = split(event);
-    Some((envelope, family, detail.into()))
-}
-
-/// A native detail read with only the keys the classifier reads kept, for a format that does not
-/// show the detail.
-struct ReadFields(Redacted);
-
-impl<'de> serde::Deserialize<'de> for ReadFields {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let keep = Keep::Only(crate::classify::NATIVE_DETAIL_KEYS);
-        Redacted::read(deserializer, keep).map(ReadFields)
-    }
-}
-
-/// Only because the envelope type asks it of its detail.
-impl serde::Serialize for ReadFields {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        self.0.serialize(serializer)
-    }
-}
-
-impl From<ReadFields> for Redacted {
-    fn from(fields: ReadFields) -> Redacted {
-        fields.0
+    if is_cloudtrail(family) {
+        let record: CloudTrailRecord =
+            deserialize_at_path(bytes).map_err(|e| detail_error(e.into_message()))?;
+        cloudtrail_event(family, envelope, record)
+    } else {
+        let detail: Redacted = serde_json::from_slice(bytes)
+            .map_err(|_| detail_error(explain::<serde_json::Value>(bytes).into_message()))?;
+        native_event(family, envelope, detail)
     }
 }
 
 fn native_event(
     family: Family,
     envelope: Envelope,
-    detail: Value,
-    secrets: Secrets,
+    detail: Redacted,
 ) -> Result<Parsed, EventError> {
-    if !detail.is_object() {
+    if !detail.value.is_object() {
         return Err(EventError::Detail {
             detail_type: envelope.detail_type,
             message: "`detail` is not a JSON object".into(),
@@ -212,14 +171,7 @@ fn native_event(
         family,
         envelope,
         detail,
-        secrets,
     }))
-}
-
-fn not_ours(source: &str, detail_type: &str) -> Parsed {
-    Parsed::NotOurs(format!(
-        "not an event this function handles: source `{source}`, detail-type `{detail_type}`"
-    ))
 }
 
 fn cloudtrail_event(
@@ -263,8 +215,9 @@ fn foreign_cloudtrail_record(family: Family, record: &CloudTrailRecord) -> Optio
     }
 }
 
-/// The envelope's fields that are kept, and the detail, moved out of the event.
-fn split<T: DeserializeOwned + serde::Serialize>(event: EventBridgeEvent<T>) -> (Envelope, T) {
+/// The envelope's fields that are kept, and the detail, moved out of the event. Times are shown to
+/// the second, as CloudTrail writes them.
+fn split<T: DeserializeOwned + Serialize>(event: EventBridgeEvent<T>) -> (Envelope, T) {
     let envelope = Envelope {
         id: event.id,
         source: event.source,
@@ -273,56 +226,9 @@ fn split<T: DeserializeOwned + serde::Serialize>(event: EventBridgeEvent<T>) -> 
         region: event.region,
         time: event
             .time
-            .map(|t| t.to_rfc3339_opts(chrono_seconds(), true)),
+            .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)),
     };
     (envelope, event.detail)
-}
-
-/// Times are shown to the second, as CloudTrail writes them.
-fn chrono_seconds() -> chrono::SecondsFormat {
-    chrono::SecondsFormat::AutoSi
-}
-
-enum PathError {
-    Syntax(String),
-    Data(String),
-}
-
-impl PathError {
-    fn into_message(self) -> String {
-        match self {
-            PathError::Syntax(m) | PathError::Data(m) => m,
-        }
-    }
-}
-
-/// Deserializes, naming the path of a field that has the wrong shape (`detail.userIdentity.type`).
-/// The path is tracked only when the fast parse has already failed: valid input pays nothing for it.
-fn deserialize_at_path<T: DeserializeOwned>(input: &[u8]) -> Result<T, PathError> {
-    match serde_json::from_slice(input) {
-        Ok(value) => Ok(value),
-        Err(_) => Err(explain::<T>(input)),
-    }
-}
-
-fn explain<T: DeserializeOwned>(input: &[u8]) -> PathError {
-    let mut deserializer = serde_json::Deserializer::from_slice(input);
-    let error = match serde_path_to_error::deserialize::<_, T>(&mut deserializer) {
-        Ok(_) => match deserializer.end() {
-            Ok(()) => return PathError::Data("the event cannot be read".into()),
-            Err(e) => return PathError::Syntax(e.to_string()),
-        },
-        Err(e) => e,
-    };
-    let path = error.path().to_string();
-    let inner = error.into_inner();
-    if inner.is_syntax() || inner.is_eof() {
-        PathError::Syntax(inner.to_string())
-    } else if path == "." || path.is_empty() {
-        PathError::Data(inner.to_string())
-    } else {
-        PathError::Data(format!("`{path}`: {inner}"))
-    }
 }
 
 #[cfg(test)]
@@ -330,7 +236,7 @@ mod tests {
     use super::*;
 
     fn parse_str(s: &str) -> Result<Parsed, EventError> {
-        parse(s.as_bytes(), DetailUse::Keep)
+        parse(s.as_bytes())
     }
 
     #[test]
@@ -401,19 +307,17 @@ mod tests {
         let mut one_pass = 0;
         for entry in std::fs::read_dir(dir).unwrap() {
             let bytes = std::fs::read(entry.unwrap().path()).unwrap();
-            for detail_use in [DetailUse::Keep, DetailUse::Drop] {
-                if let Some(parsed) = parse_in_one_pass(&bytes, detail_use) {
-                    assert_eq!(parsed, parse_in_two_passes(&bytes, detail_use));
-                    one_pass += 1;
-                }
+            if let Some(parsed) = parse_in_one_pass(&bytes) {
+                assert_eq!(parsed, parse_in_two_passes(&bytes));
+                one_pass += 1;
             }
             // Keys in alphabetical order put `detail` first: the two-pass path reads it.
-            let value: Value = serde_json::from_slice(&bytes).unwrap();
+            let value: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
             let sorted = serde_json::to_vec(&value).unwrap();
-            assert_eq!(parse_in_one_pass(&sorted, DetailUse::Keep), None);
+            assert_eq!(parse_in_one_pass(&sorted), None);
         }
         assert!(
-            one_pass >= 15,
+            one_pass >= 20,
             "only {one_pass} examples took the one-pass path"
         );
     }
@@ -421,7 +325,7 @@ mod tests {
     #[test]
     fn an_invalid_cloudtrail_detail_is_explained_by_the_two_pass_path() {
         let input = br#"{"source":"aws.batch","detail-type":"AWS API Call via CloudTrail","detail":{"eventName":"SubmitJob","userIdentity":{"type":7}}}"#;
-        assert_eq!(parse_in_one_pass(input, DetailUse::Keep), None);
+        assert_eq!(parse_in_one_pass(input), None);
     }
 
     #[test]

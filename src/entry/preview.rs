@@ -11,24 +11,20 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 use crate::config::Settings;
-use crate::pipeline::{Decision, prepare};
+use crate::decide::Decision;
+use crate::pipeline::prepare;
 use crate::render::PublishRequest;
 
-/// One line of preview output.
-#[derive(Serialize)]
-#[serde(rename_all = "snake_case")]
+/// One line of preview output: the source and one of the three.
+#[derive(Default, Serialize)]
 struct Line<'a> {
     source: &'a str,
-    #[serde(flatten)]
-    result: Outcome<'a>,
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "snake_case")]
-enum Outcome<'a> {
-    Publish(&'a PublishRequest),
-    Skip(&'a str),
-    Error(&'a str),
+    #[serde(skip_serializing_if = "Option::is_none")]
+    publish: Option<&'a PublishRequest>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    skip: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error: Option<&'a str>,
 }
 
 /// How many inputs ended each way.
@@ -47,28 +43,38 @@ struct Previewer<'s, W: Write> {
 
 impl<W: Write> Previewer<'_, W> {
     fn emit(&mut self, source: &str, input: &[u8]) -> io::Result<()> {
-        match prepare(input, self.settings) {
-            Ok(prepared) => match &prepared.decision {
-                Decision::Publish(request) => {
-                    self.tally.published += 1;
-                    self.write(source, Outcome::Publish(request))
-                }
-                Decision::Skip(skip) => {
-                    self.tally.skipped += 1;
-                    self.write(source, Outcome::Skip(&skip.reason))
-                }
-            },
-            Err(error) => self.error(source, &error.to_string()),
+        let prepared = match prepare(input, self.settings) {
+            Ok(prepared) => prepared,
+            Err(error) => return self.error(source, &error.to_string()),
+        };
+        let mut line = Line {
+            source,
+            ..Line::default()
+        };
+        match &prepared.decision {
+            Decision::Publish(request) => {
+                self.tally.published += 1;
+                line.publish = Some(request);
+            }
+            Decision::Skip(skip) => {
+                self.tally.skipped += 1;
+                line.skip = Some(&skip.reason);
+            }
         }
+        self.write(line)
     }
 
     fn error(&mut self, source: &str, message: &str) -> io::Result<()> {
         self.tally.errors += 1;
-        self.write(source, Outcome::Error(message))
+        self.write(Line {
+            source,
+            error: Some(message),
+            ..Line::default()
+        })
     }
 
-    fn write(&mut self, source: &str, result: Outcome<'_>) -> io::Result<()> {
-        serde_json::to_writer(&mut self.out, &Line { source, result })?;
+    fn write(&mut self, line: Line<'_>) -> io::Result<()> {
+        serde_json::to_writer(&mut self.out, &line)?;
         self.out.write_all(b"\n")
     }
 

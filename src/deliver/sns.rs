@@ -9,7 +9,7 @@ use aws_sdk_sns::Client;
 use aws_sdk_sns::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
 use aws_sdk_sns::types::MessageAttributeValue;
 
-use crate::publisher::{PublishError, Publisher};
+use super::{PublishError, Publisher};
 use crate::render::PublishRequest;
 
 /// Bounds on one publish. With the standard retry mode's 3 attempts and its backoff, a publish
@@ -41,7 +41,7 @@ impl SnsPublisher {
 /// The HTTP client and the retry and timeout bounds every publisher uses.
 pub fn configure(loader: aws_config::ConfigLoader) -> aws_config::ConfigLoader {
     loader
-        .http_client(crate::https::client(CONNECT_TIMEOUT))
+        .http_client(super::https::client(CONNECT_TIMEOUT))
         .retry_config(RetryConfig::standard().with_max_attempts(MAX_ATTEMPTS))
         .timeout_config(
             TimeoutConfig::builder()
@@ -66,7 +66,7 @@ impl Publisher for SnsPublisher {
         for (name, value) in &request.message_attributes {
             let attribute = MessageAttributeValue::builder()
                 .data_type(value.data_type)
-                .string_value(value.string_value.as_ref())
+                .string_value(value.string_value.as_str())
                 .build()
                 .map_err(|e| PublishError {
                     code: None,

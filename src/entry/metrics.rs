@@ -3,30 +3,22 @@
 
 use serde_json::{Map, Value, json};
 
+use super::Ended;
+use crate::decide::Decision;
 use crate::model::Severity;
 
-/// How one invocation ended.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Ended<'a> {
-    Published,
-    /// Skipped, with the reason's kind (`read_only`, `below_min_severity` ...).
-    Skipped(&'a str),
-    /// Failed: `invalid_event` or `publish`.
-    Failed(&'a str),
-}
-
 /// One EMF line: a count of 1 under `Published`, `Skipped` or `Failed`, with the severity (when the
-/// event was classified) and the skip reason or failure kind as dimensions.
-pub fn emf_line(
+/// event was classified) and the skip reason's kind or the failure's kind as dimensions.
+pub fn emf_line<P>(
     namespace: &str,
-    ended: Ended<'_>,
+    ended: &Ended<P>,
     severity: Option<Severity>,
     timestamp_ms: u128,
 ) -> String {
     let (metric, dimension) = match ended {
-        Ended::Published => ("Published", None),
-        Ended::Skipped(reason) => ("Skipped", Some(("SkipReason", reason))),
-        Ended::Failed(kind) => ("Failed", Some(("FailureKind", kind))),
+        Ok(Decision::Publish(_)) => ("Published", None),
+        Ok(Decision::Skip(skip)) => ("Skipped", Some(("SkipReason", skip.kind.as_str()))),
+        Err(failure) => ("Failed", Some(("FailureKind", failure.kind()))),
     };
     let mut dimension_sets = vec![Value::Array(vec![])];
     let mut fields = Map::new();
@@ -56,12 +48,19 @@ pub fn emf_line(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::decide::{Skip, SkipKind};
+    use crate::entry::Failure;
+    use crate::parse::EventError;
 
     #[test]
     fn a_skipped_event_counts_under_its_reason() {
+        let skipped: Ended<()> = Ok(Decision::Skip(Skip {
+            kind: SkipKind::ReadOnly,
+            reason: "read-only call".into(),
+        }));
         let line: Value = serde_json::from_str(&emf_line(
             "BatchNotifier",
-            Ended::Skipped("read_only"),
+            &skipped,
             Some(Severity::Info),
             1_700_000_000_000,
         ))
@@ -81,8 +80,9 @@ mod tests {
 
     #[test]
     fn a_failure_without_classification_has_no_severity() {
-        let line: Value =
-            serde_json::from_str(&emf_line("N", Ended::Failed("invalid_event"), None, 0)).unwrap();
+        let failed: Ended<()> = Err(Failure::InvalidEvent(EventError::Syntax("x".into())));
+        let line: Value = serde_json::from_str(&emf_line("N", &failed, None, 0)).unwrap();
+        assert_eq!(line["FailureKind"], "invalid_event");
         assert_eq!(line["Failed"], 1);
         assert!(line.get("Severity").is_none());
         assert_eq!(

@@ -1,4 +1,9 @@
-//! The port to SNS: what the handler needs from a publisher, with no AWS SDK type in sight.
+//! Delivery: the port to SNS ([`Publisher`], what the handler needs from a publisher, with no AWS
+//! SDK type in sight) and its adapter over the AWS SDK for Rust ([`sns`]), which sends through an
+//! HTTPS client of the function's own ([`https`]). These two are the only modules that know the SDK.
+
+mod https;
+pub mod sns;
 
 use std::future::Future;
 

@@ -1,0 +1,34 @@
+//! The one sentence that says what happened: the first line of the text, the chat message's lead
+//! and the document's `summary`.
+
+use crate::limits::single_line;
+use crate::model::{Family, Notification, Outcome};
+
+pub(super) fn summary(n: &Notification) -> String {
+    let kind = n.resource.kind.label();
+    let name = n.resource.name.as_deref().unwrap_or("(unnamed)");
+    let sentence = match n.family {
+        Family::BatchApiCall => {
+            let who = n.actor.as_ref().map_or("someone", |a| a.short.as_str());
+            let on = match &n.resource.name {
+                Some(name) => format!(" on {kind} {name}"),
+                None => String::new(),
+            };
+            let how = match n.outcome {
+                Outcome::Denied => "was denied",
+                Outcome::Failed => "failed",
+                _ => "succeeded",
+            };
+            format!("{who} called {}{on}: the call {how}.", n.event_name)
+        }
+        Family::BatchQueueBlocked => format!("Batch job queue {name} is blocked."),
+        Family::S3BatchJob | Family::BatchJobState | Family::BatchServiceJobState => {
+            let status = n.status.as_ref().map_or("", |s| s.value.as_str());
+            let mut sentence = format!("{kind} {name} is now {status}.");
+            // Kind labels are ASCII: the first byte is the first character.
+            sentence[..1].make_ascii_uppercase();
+            sentence
+        }
+    };
+    single_line(&sentence).into_owned()
+}

@@ -1,0 +1,53 @@
+//! The entry points around the core: the Lambda handler and the `preview` command, and how both say
+//! how an event ended (an answer, a log line, a metric, a preview line).
+
+pub mod handler;
+pub mod metrics;
+pub mod preview;
+
+use thiserror::Error;
+
+use crate::decide::Decision;
+use crate::deliver::PublishError;
+use crate::parse::EventError;
+
+/// How one event ended: published (`P` is SNS's message id, or in `preview` the request), skipped,
+/// or failed.
+pub type Ended<P> = Result<Decision<P>, Failure>;
+
+/// Why an event failed. Failing makes Lambda retry the event and then hand it to the failure
+/// destination, so nothing is dropped silently.
+#[derive(Debug, Error)]
+pub enum Failure {
+    #[error("invalid event: {0}")]
+    InvalidEvent(#[from] EventError),
+    #[error(transparent)]
+    Publish(#[from] PublishError),
+}
+
+impl Failure {
+    /// The metric dimension.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Failure::InvalidEvent(_) => "invalid_event",
+            Failure::Publish(_) => "publish",
+        }
+    }
+
+    /// The error type Lambda records, and shows in the failure destination's record.
+    pub fn error_type(&self) -> &'static str {
+        match self {
+            Failure::InvalidEvent(_) => "InvalidEvent",
+            Failure::Publish(_) => "PublishFailed",
+        }
+    }
+}
+
+impl From<Failure> for lambda_runtime::Diagnostic {
+    fn from(failure: Failure) -> Self {
+        lambda_runtime::Diagnostic {
+            error_type: failure.error_type().to_owned(),
+            error_message: failure.to_string(),
+        }
+    }
+}

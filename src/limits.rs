@@ -1,0 +1,53 @@
+//! Bounds on the text a notification carries, shared by every stage: its length and its lines.
+
+use std::borrow::Cow;
+
+/// Longest name or identifier kept (resource names, ids, ARNs).
+pub const MAX_NAME: usize = 256;
+/// Longest free text kept (error messages, status reasons).
+pub const MAX_TEXT: usize = 2048;
+/// Most list items shown in one fact.
+pub const MAX_LIST_ITEMS: usize = 20;
+
+/// Cuts `s` to at most `max` bytes on a character boundary, marking the cut.
+pub fn bounded(mut s: String, max: usize) -> String {
+    if s.len() > max {
+        let mut end = max.saturating_sub('…'.len_utf8());
+        while !s.is_char_boundary(end) {
+            end -= 1;
+        }
+        s.truncate(end);
+        s.push('…');
+    }
+    s
+}
+
+/// A value on one line with no control characters, which SNS would reject or mail would mangle.
+pub fn single_line(value: &str) -> Cow<'_, str> {
+    if value.chars().any(char::is_control) {
+        value
+            .chars()
+            .map(|c| if c.is_control() { ' ' } else { c })
+            .collect()
+    } else {
+        Cow::Borrowed(value)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bounded_cuts_on_a_character_boundary() {
+        assert_eq!(bounded("abc".into(), 10), "abc");
+        let cut = bounded("ééééé".into(), 6);
+        assert!(cut.len() <= 6 && cut.ends_with('…'), "{cut}");
+    }
+
+    #[test]
+    fn single_line_replaces_every_control_character() {
+        assert_eq!(single_line("a\u{85}b\nc\u{7f}d"), "a b c d");
+        assert!(matches!(single_line("plain é"), Cow::Borrowed("plain é")));
+    }
+}

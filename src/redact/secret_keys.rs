@@ -1,0 +1,67 @@
+//! Which JSON members hold secrets, by their key.
+
+/// Keys whose whole value is a secret, compared without regard to case.
+const SECRET_KEYS: &[&str] = &[
+    "environment",
+    "env",
+    "parameters",
+    "command",
+    "args",
+    "options",
+    "secretOptions",
+    "secrets",
+    "serviceRequestPayload",
+    "accessKeyId",
+    "secretAccessKey",
+    "sessionToken",
+];
+
+/// Fragments that mark a secret wherever they appear in a key, in any case.
+const SECRET_KEY_FRAGMENTS: &[&str] = &["password", "secret", "credential", "token"];
+
+/// Whether the value under `key` is a secret.
+pub fn is_secret_key(key: &str) -> bool {
+    SECRET_KEYS
+        .iter()
+        .any(|name| name.eq_ignore_ascii_case(key))
+        || SECRET_KEY_FRAGMENTS.iter().any(|fragment| {
+            key.as_bytes()
+                .windows(fragment.len())
+                .any(|window| window.eq_ignore_ascii_case(fragment.as_bytes()))
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secret_keys_are_found_by_name_and_by_fragment_in_any_case() {
+        for key in [
+            "environment",
+            "ENV",
+            "dbPassword",
+            "x-Secret-y",
+            "Credentials",
+            "TOKEN",
+            "a_token",
+            "ttoken",
+            "sSECRET",
+            "ppassword_",
+        ] {
+            assert!(is_secret_key(key), "{key}");
+        }
+        for key in [
+            "jobName",
+            "tokn",
+            "passwor",
+            "secre",
+            "",
+            "t",
+            "environments",
+            "é",
+        ] {
+            assert!(!is_secret_key(key), "{key}");
+        }
+    }
+}
