@@ -278,3 +278,53 @@ proptest! {
         prop_assert!(!logged.contains(&canary) && !logged.contains(&key_id));
     }
 }
+
+/// Keys whose value decides whether an event is ours or can be read at all; every other string is
+/// poisoned.
+const ROUTING_KEYS: &[&str] = &["source", "detail-type", "eventSource", "time"];
+
+/// Appends `key_id` to every string in `value` (S3 event names kept: they decide the family).
+fn poison_every_string(value: &mut Value, key_id: &str, under: &str) {
+    match value {
+        Value::String(s) if !ROUTING_KEYS.contains(&under) => {
+            let s3_event_name = under == "eventName" && s.starts_with("Job");
+            if !s3_event_name {
+                *s = format!("{s} {key_id}");
+            }
+        }
+        Value::Array(items) => items
+            .iter_mut()
+            .for_each(|v| poison_every_string(v, key_id, under)),
+        Value::Object(map) => map
+            .iter_mut()
+            .for_each(|(k, v)| poison_every_string(v, key_id, k)),
+        _ => {}
+    }
+}
+
+/// Access key ids are masked in what is published, not field by field: a key in any string of any
+/// event, in whatever field of the notification it lands, never leaves.
+#[test]
+fn an_access_key_id_in_any_string_of_any_event_is_masked_in_every_format() {
+    let key_id = "AKIAQWERTYUIOP123456";
+    let mut published_events = 0;
+    for (name, bytes) in common::example_events() {
+        let mut event: Value = serde_json::from_slice(&bytes).unwrap();
+        poison_every_string(&mut event, key_id, "");
+        let bytes = serde_json::to_vec(&event).unwrap();
+        for format in common::FORMATS {
+            let mut settings = common::settings(format);
+            settings.topic_arn = "arn:aws:sns:us-east-1:123456789012:alerts.fifo".into();
+            let Decision::Publish(request) = prepare(&bytes, &settings).unwrap().decision else {
+                continue;
+            };
+            published_events += 1;
+            let published = common::published_text(&request);
+            assert!(
+                !published.contains(key_id),
+                "{name} {format:?}: {published}"
+            );
+        }
+    }
+    assert!(published_events >= 80, "only {published_events} published");
+}
