@@ -6,12 +6,14 @@ import os
 import signal
 import socket
 import subprocess
+import threading
 import time
 import urllib.request
 from pathlib import Path
 
 import boto3
 import pytest
+from moto.server import ThreadedMotoServer
 
 ROOT = Path(__file__).resolve().parents[2]
 VENV_BIN = ROOT / ".venv" / "bin"
@@ -68,18 +70,21 @@ def tool_env(**extra):
 
 
 @pytest.fixture(scope="session")
-def moto_url(tmp_path_factory):
-    port = free_port()
-    log = tmp_path_factory.mktemp("moto") / "moto.log"
-    with open(log, "w") as out:
-        process = subprocess.Popen(
-            [str(VENV_BIN / "moto_server"), "-H", "127.0.0.1", "-p", str(port)],
-            stdout=out, stderr=subprocess.STDOUT, start_new_session=True, env=tool_env(),
-        )
-    url = f"http://127.0.0.1:{port}"
-    wait_for(lambda: urllib.request.urlopen(f"{url}/moto-api/", timeout=2).status == 200, "moto_server", process, log)
+def moto_url():
+    """moto's server (SNS, SQS, EventBridge), in this process on a free loopback port."""
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    # start() waits for the server without a limit, and forever if it cannot bind: bounded here.
+    starter = threading.Thread(target=server.start, daemon=True)
+    starter.start()
+    starter.join(START_TIMEOUT)
+    if starter.is_alive():
+        pytest.fail(f"moto's server did not start within {START_TIMEOUT}s")
+    host, port = server.get_host_and_port()
+    url = f"http://{host}:{port}"
+    with urllib.request.urlopen(f"{url}/moto-api/", timeout=10) as answer:
+        assert answer.status == 200, f"moto's server answers {answer.status}"
     yield url
-    stop(process)
+    server.stop()
 
 
 class Aws:
