@@ -24,7 +24,7 @@ pub fn bounded(mut s: String, max: usize) -> String {
 
 /// A value on one line with no control characters, which SNS would reject or mail would mangle.
 pub fn single_line(value: &str) -> Cow<'_, str> {
-    if value.chars().any(char::is_control) {
+    if has_control(value) {
         value
             .chars()
             .map(|c| if c.is_control() { ' ' } else { c })
@@ -32,6 +32,12 @@ pub fn single_line(value: &str) -> Cow<'_, str> {
     } else {
         Cow::Borrowed(value)
     }
+}
+
+/// Whether `value` has a control character (Unicode's `Cc`: below 0x20, 0x7F, U+0080–U+009F).
+/// Text whose bytes are all printable ASCII has none, and is not decoded.
+pub fn has_control(value: &str) -> bool {
+    value.bytes().any(|b| !(0x20..0x7f).contains(&b)) && value.chars().any(char::is_control)
 }
 
 #[cfg(test)]
@@ -49,5 +55,8 @@ mod tests {
     fn single_line_replaces_every_control_character() {
         assert_eq!(single_line("a\u{85}b\nc\u{7f}d"), "a b c d");
         assert!(matches!(single_line("plain é"), Cow::Borrowed("plain é")));
+        for c in (0..0x3000).filter_map(char::from_u32) {
+            assert_eq!(has_control(&format!("ok {c} ok")), c.is_control(), "{c:?}");
+        }
     }
 }

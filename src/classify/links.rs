@@ -2,26 +2,22 @@
 
 use crate::model::{Link, ResourceKind};
 
-fn console(region: &str, path: &str) -> String {
-    format!("https://{region}.console.aws.amazon.com{path}")
-}
+/// The console's host, after the region.
+const CONSOLE: &str = "console.aws.amazon.com";
 
 pub fn cloudtrail_event(region: &str, event_id: &str) -> Link {
-    let path = format!(
-        "/cloudtrail/home?region={region}#/events/{}",
-        encode(event_id)
-    );
+    let id = encode(event_id);
     Link {
         label: "CloudTrail event",
-        url: console(region, &path),
+        url: format!("https://{region}.{CONSOLE}/cloudtrail/home?region={region}#/events/{id}"),
     }
 }
 
 pub fn s3_batch_job(region: &str, job_id: &str) -> Link {
-    let path = format!("/s3/jobs/{}?region={region}", encode(job_id));
+    let id = encode(job_id);
     Link {
         label: "S3 Batch Operations job",
-        url: console(region, &path),
+        url: format!("https://{region}.{CONSOLE}/s3/jobs/{id}?region={region}"),
     }
 }
 
@@ -36,10 +32,10 @@ pub fn batch_resource(region: &str, kind: ResourceKind, id: &str) -> Option<Link
         ResourceKind::JobQueue => ("Batch job queue", "queues/detail"),
         _ => return None,
     };
-    let path = format!("/batch/home?region={region}#{page}/{}", encode(id));
+    let id = encode(id);
     Some(Link {
         label,
-        url: console(region, &path),
+        url: format!("https://{region}.{CONSOLE}/batch/home?region={region}#{page}/{id}"),
     })
 }
 

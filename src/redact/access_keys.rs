@@ -9,7 +9,7 @@ const KEY_LEN: usize = 20;
 /// Replaces every access key id in `text` that stands on its own (not inside a longer word) by
 /// `[redacted]`.
 pub fn mask_access_keys(text: &mut String) {
-    if !PREFIXES.iter().any(|prefix| text.contains(prefix)) {
+    if text.len() < KEY_LEN || !PREFIXES.iter().any(|prefix| text.contains(prefix)) {
         return;
     }
     let bytes = text.as_bytes();

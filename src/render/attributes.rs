@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use crate::limits::bounded;
+use crate::limits::{bounded, has_control};
 use crate::model::Notification;
 use crate::redact::mask_access_keys;
 
@@ -53,14 +53,16 @@ pub fn attributes(n: &Notification) -> Attributes {
 /// Attribute values must be valid XML characters: controls become spaces; access key ids are masked
 /// before the value is cut.
 fn clean(value: &str) -> String {
-    let mut value = value.to_owned();
+    let mut value = value.trim().to_owned();
     mask_access_keys(&mut value);
-    let cleaned: String = value
-        .trim()
-        .chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .collect();
-    bounded(cleaned.trim().to_owned(), MAX_VALUE)
+    if has_control(&value) {
+        let spaced: String = value
+            .chars()
+            .map(|c| if c.is_control() { ' ' } else { c })
+            .collect();
+        value = spaced.trim().to_owned();
+    }
+    bounded(value, MAX_VALUE)
 }
 
 /// Bytes the attributes add to the message size: every name, type and value.

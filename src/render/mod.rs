@@ -13,6 +13,7 @@ pub mod text;
 
 use serde::Serialize;
 use serde_json::Value;
+use serde_json::value::RawValue;
 
 use crate::config::{MessageFormat, Settings};
 use crate::limits::bounded;
@@ -128,33 +129,38 @@ fn fifo_id(value: &str, fallback: &str) -> String {
 }
 
 /// The `MessageStructure=json` message: the text for people's protocols, the document (as a string)
-/// for programs'.
+/// for programs'. Each part is written as a JSON string once, then repeated.
 #[derive(Serialize)]
 struct Multi<'a> {
-    default: &'a str,
-    email: &'a str,
-    sms: &'a str,
-    sqs: &'a str,
-    lambda: &'a str,
-    http: &'a str,
-    https: &'a str,
-    firehose: &'a str,
+    default: &'a RawValue,
+    email: &'a RawValue,
+    sms: &'a RawValue,
+    sqs: &'a RawValue,
+    lambda: &'a RawValue,
+    http: &'a RawValue,
+    https: &'a RawValue,
+    firehose: &'a RawValue,
     #[serde(rename = "email-json")]
-    email_json: &'a str,
+    email_json: &'a RawValue,
 }
 
 fn multi(n: &Notification, detail_omitted: Option<&str>) -> String {
-    let text = text::body(n);
-    let document = json::to_string(&document::document(n, detail_omitted));
+    let text = json::to_string(&text::body(n));
+    let document = json::to_string(&json::to_string(&document::document(n, detail_omitted)));
+    let (Ok(text), Ok(document)) = (RawValue::from_string(text), RawValue::from_string(document))
+    else {
+        return String::new();
+    };
+    let (text, document) = (&*text, &*document);
     json::to_string(&Multi {
-        default: &text,
-        email: &text,
-        sms: &text,
-        sqs: &document,
-        lambda: &document,
-        http: &document,
-        https: &document,
-        firehose: &document,
-        email_json: &document,
+        default: text,
+        email: text,
+        sms: text,
+        sqs: document,
+        lambda: document,
+        http: document,
+        https: document,
+        firehose: document,
+        email_json: document,
     })
 }

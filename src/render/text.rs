@@ -1,21 +1,40 @@
 //! The text a person reads in an email or chat: what happened, to what, by whom, where, when, how it
 //! went, and where to look.
 
+use std::borrow::Cow;
 use std::fmt::Write;
 
 use crate::limits::single_line;
 use crate::model::{Channel, Notification};
 use crate::redact::mask_access_keys;
 
+/// Writes one line of text, formatted as `write!` does, on a single line.
+macro_rules! line {
+    ($out:expr, $($text:tt)+) => {{
+        let start = $out.len();
+        let _ = write!($out, $($text)+);
+        end_line($out, start);
+    }};
+}
+
+/// Writes one labelled line: the label padded so that the values line up, then the value.
+macro_rules! labelled {
+    ($out:expr, $label:literal, $($value:tt)+) => {{
+        $out.push_str($label);
+        $out.extend(std::iter::repeat_n(' ', LABEL_WIDTH.saturating_sub($label.len())));
+        line!($out, $($value)+);
+    }};
+}
+
+/// The width of the label column.
+const LABEL_WIDTH: usize = 11;
+
 /// The whole text body.
 pub fn body(n: &Notification) -> String {
-    let mut out = String::with_capacity(2048);
-    push_line(&mut out, &n.summary);
-    out.push('\n');
-    let mut line = |label: &str, value: String| {
-        let _ = write!(out, "{label:<11}");
-        push_line(&mut out, &value);
-    };
+    let mut body = String::with_capacity(2048);
+    let out = &mut body;
+    out.push_str(&n.summary);
+    out.push_str("\n\n");
 
     let what = match &n.action {
         Some(action) => {
@@ -29,19 +48,19 @@ pub fn body(n: &Notification) -> String {
         }
         None => n.detail_type.clone(),
     };
-    line("What:", what);
+    labelled!(out, "What:", "{what}");
     if n.resource.name.is_some() || n.resource.arn.is_some() {
         let kind = n.resource.kind.label();
         let name = n.resource.name.as_deref().unwrap_or("");
         match &n.resource.arn {
-            Some(arn) => line("Resource:", format!("{kind} {name} ({arn})")),
-            None => line("Resource:", format!("{kind} {name}")),
+            Some(arn) => labelled!(out, "Resource:", "{kind} {name} ({arn})"),
+            None => labelled!(out, "Resource:", "{kind} {name}"),
         }
     }
     if let Some(status) = &n.status {
-        line("Status:", status.value.clone());
+        labelled!(out, "Status:", "{}", status.value);
         if let Some(reason) = &status.reason {
-            line("Reason:", reason.clone());
+            labelled!(out, "Reason:", "{reason}");
         }
     }
     let outcome = n.outcome.label();
@@ -49,11 +68,11 @@ pub fn body(n: &Notification) -> String {
         Some(error) => {
             let code = error.code.as_deref().unwrap_or("error");
             match &error.message {
-                Some(message) => line("Outcome:", format!("{outcome}: {code}: {message}")),
-                None => line("Outcome:", format!("{outcome}: {code}")),
+                Some(message) => labelled!(out, "Outcome:", "{outcome}: {code}: {message}"),
+                None => labelled!(out, "Outcome:", "{outcome}: {code}"),
             }
         }
-        None => line("Outcome:", outcome.to_owned()),
+        None => labelled!(out, "Outcome:", "{outcome}"),
     }
     if let Some(actor) = &n.actor {
         let channel = match actor.channel {
@@ -66,43 +85,48 @@ pub fn body(n: &Notification) -> String {
             Some(false) => ", without MFA",
             None => "",
         };
-        line("Who:", format!("{}{channel}{mfa}", actor.description));
+        labelled!(out, "Who:", "{}{channel}{mfa}", actor.description);
         if let Some(ip) = &actor.source_ip {
             match &actor.user_agent {
-                Some(agent) if agent != ip => line("From:", format!("{ip} ({agent})")),
-                _ => line("From:", ip.clone()),
+                Some(agent) if agent != ip => labelled!(out, "From:", "{ip} ({agent})"),
+                _ => labelled!(out, "From:", "{ip}"),
             }
         }
     }
-    let place = match (&n.account, &n.region) {
-        (Some(account), Some(region)) => format!("account {account}, region {region}"),
-        (Some(account), None) => format!("account {account}"),
-        (None, Some(region)) => format!("region {region}"),
-        (None, None) => "unknown".to_owned(),
-    };
-    line("Where:", place);
-    line("When:", n.time.as_deref().unwrap_or("unknown").to_owned());
+    match (&n.account, &n.region) {
+        (Some(account), Some(region)) => {
+            labelled!(out, "Where:", "account {account}, region {region}");
+        }
+        (Some(account), None) => labelled!(out, "Where:", "account {account}"),
+        (None, Some(region)) => labelled!(out, "Where:", "region {region}"),
+        (None, None) => labelled!(out, "Where:", "unknown"),
+    }
+    labelled!(out, "When:", "{}", n.time.as_deref().unwrap_or("unknown"));
     let reasons = n.severity_reasons.join("; ");
-    line("Severity:", format!("{} ({reasons})", n.severity));
+    labelled!(out, "Severity:", "{} ({reasons})", n.severity);
 
     let facts = n.facts.iter().map(|f| (f.label, f.value.as_str()));
-    push_section(&mut out, "Details", facts);
+    push_section(out, "Details", facts);
     let links = n.links.iter().map(|l| (l.label, l.url.as_str()));
-    push_section(&mut out, "Links", links);
+    push_section(out, "Links", links);
     out.push('\n');
     if let Some(id) = &n.event_id {
-        push_line(&mut out, &format!("Event id: {id}"));
+        line!(out, "Event id: {id}");
     }
     if let Some(id) = &n.cloudtrail_event_id {
-        push_line(&mut out, &format!("CloudTrail event id: {id}"));
+        line!(out, "CloudTrail event id: {id}");
     }
-    mask_access_keys(&mut out);
-    out
+    mask_access_keys(out);
+    body
 }
 
-/// `text` on a line of its own.
-fn push_line(out: &mut String, text: &str) {
-    out.push_str(&single_line(text));
+/// Ends the line begun at `start`, with any control character in it made a space (SNS would reject
+/// some, mail would mangle the rest).
+fn end_line(out: &mut String, start: usize) {
+    if let Cow::Owned(clean) = single_line(&out[start..]) {
+        out.truncate(start);
+        out.push_str(&clean);
+    }
     out.push('\n');
 }
 
@@ -118,6 +142,6 @@ fn push_section<'a>(
     }
     let _ = write!(out, "\n{title}:\n");
     for (label, value) in entries {
-        push_line(out, &format!("  {label}: {value}"));
+        line!(out, "  {label}: {value}");
     }
 }
