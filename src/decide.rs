@@ -28,8 +28,8 @@ pub struct Skip {
 }
 
 /// What becomes of an event: published, or skipped and why. What `Publish` carries follows the
-/// event down the pipeline: the notification, then its Publish request (what `preview` shows), then
-/// SNS's message id (what the handler answers).
+/// event down the pipeline: nothing yet, then its Publish request (what `preview` shows), then SNS's
+/// message id (what the handler answers).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Decision<P> {
     Publish(P),
@@ -59,10 +59,10 @@ impl<P: Serialize> Serialize for Decision<P> {
 }
 
 /// Whether to publish `n` under the settings.
-pub fn decide(n: Notification, settings: &Settings) -> Decision<Notification> {
-    match skip_reason(&n, settings) {
+pub fn decide(n: &Notification, settings: &Settings) -> Decision<()> {
+    match skip_reason(n, settings) {
         Some(skip) => Decision::Skip(skip),
-        None => Decision::Publish(n),
+        None => Decision::Publish(()),
     }
 }
 

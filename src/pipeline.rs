@@ -19,18 +19,18 @@ pub struct Summary {
     pub severity: Severity,
 }
 
-impl Summary {
-    fn of(n: &Notification) -> Summary {
-        let masked = |text: &str| {
-            let mut text = text.to_owned();
+impl From<Notification> for Summary {
+    /// Takes what the log line reports from a notification that has been rendered.
+    fn from(n: Notification) -> Summary {
+        let masked = |mut text: String| {
             mask_access_keys(&mut text);
             text
         };
         Summary {
-            event_id: n.event_id.as_deref().map(masked),
+            event_id: n.event_id.map(masked),
             family: n.family,
-            event_name: masked(&n.event_name),
-            status: n.status.as_ref().map(|s| masked(&s.value)),
+            event_name: masked(n.event_name),
+            status: n.status.map(|s| masked(s.value)),
             severity: n.severity,
         }
     }
@@ -58,10 +58,10 @@ pub fn prepare(input: &[u8], settings: &Settings) -> Result<Prepared, EventError
         }
     };
     let notification = classify(event)?;
-    let summary = Summary::of(&notification);
-    let decision = decide(notification, settings).map(|n| Box::new(render(n, settings)));
+    let decision =
+        decide(&notification, settings).map(|()| Box::new(render(&notification, settings)));
     Ok(Prepared {
         decision,
-        summary: Some(summary),
+        summary: Some(Summary::from(notification)),
     })
 }

@@ -1,6 +1,8 @@
 //! The one sentence that says what happened: the first line of the text, the chat message's lead
 //! and the document's `summary`.
 
+use std::borrow::Cow;
+
 use crate::limits::single_line;
 use crate::model::{Family, Notification, Outcome};
 
@@ -10,16 +12,18 @@ pub(super) fn summary(n: &Notification) -> String {
     let sentence = match n.family {
         Family::BatchApiCall => {
             let who = n.actor.as_ref().map_or("someone", |a| a.short.as_str());
-            let on = match &n.resource.name {
-                Some(name) => format!(" on {kind} {name}"),
-                None => String::new(),
-            };
             let how = match n.outcome {
                 Outcome::Denied => "was denied",
                 Outcome::Failed => "failed",
                 _ => "succeeded",
             };
-            format!("{who} called {}{on}: the call {how}.", n.event_name)
+            match &n.resource.name {
+                Some(name) => format!(
+                    "{who} called {} on {kind} {name}: the call {how}.",
+                    n.event_name
+                ),
+                None => format!("{who} called {}: the call {how}.", n.event_name),
+            }
         }
         Family::BatchQueueBlocked => format!("Batch job queue {name} is blocked."),
         Family::S3BatchJob | Family::BatchJobState | Family::BatchServiceJobState => {
@@ -30,5 +34,8 @@ pub(super) fn summary(n: &Notification) -> String {
             sentence
         }
     };
-    single_line(&sentence).into_owned()
+    match single_line(&sentence) {
+        Cow::Owned(single) => single,
+        Cow::Borrowed(_) => sentence,
+    }
 }

@@ -54,12 +54,15 @@ impl PublishRequest {
 
 /// Renders `n` as the Publish request the settings ask for, within SNS's size limit whatever the
 /// input: first without the event detail, then with ever shorter texts.
-pub fn render(mut n: Notification, settings: &Settings) -> PublishRequest {
-    let request = render_once(&n, settings, None);
+pub fn render(n: &Notification, settings: &Settings) -> PublishRequest {
+    let request = render_once(n, settings, None);
     if request.size() <= MAX_PUBLISH_BYTES {
         return request;
     }
-    n.detail = Value::Null;
+    let mut n = Notification {
+        detail: Value::Null,
+        ..n.clone()
+    };
     let mut request = render_once(&n, settings, Some(DETAIL_OMITTED));
     for max in [1024, 256, 64] {
         if request.size() <= MAX_PUBLISH_BYTES {

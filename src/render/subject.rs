@@ -1,5 +1,7 @@
 //! The SNS subject: one plain-ASCII line under 100 characters, whatever the input.
 
+use std::fmt::Write;
+
 use crate::model::{Family, Notification, Outcome, Severity};
 use crate::redact::mask_access_keys;
 
@@ -14,30 +16,32 @@ pub fn subject(n: &Notification) -> String {
     };
     let name = n.resource.name.as_deref().unwrap_or("");
     let status = n.status.as_ref().map_or("", |s| s.value.as_str());
-    let what = match n.family {
+    let mut line = String::with_capacity(128);
+    let _ = write!(line, "[{severity}] ");
+    let _ = match n.family {
         Family::BatchApiCall => {
+            let _ = write!(line, "Batch {} {name}", n.event_name);
             let code = n.error.as_ref().and_then(|e| e.code.as_deref());
-            let failure = match (n.outcome, code) {
-                (Outcome::Denied, code) => format!(" denied ({})", code.unwrap_or("no code")),
-                (Outcome::Failed, Some(code)) => format!(" failed ({code})"),
-                (Outcome::Failed, None) => " failed".to_owned(),
-                _ => String::new(),
+            let _ = match (n.outcome, code) {
+                (Outcome::Denied, code) => write!(line, " denied ({})", code.unwrap_or("no code")),
+                (Outcome::Failed, Some(code)) => write!(line, " failed ({code})"),
+                (Outcome::Failed, None) => write!(line, " failed"),
+                _ => Ok(()),
             };
-            let by = n.actor.as_ref().map(|a| format!(" by {}", a.short));
-            format!(
-                "Batch {} {name}{failure}{}",
-                n.event_name,
-                by.unwrap_or_default()
-            )
+            match &n.actor {
+                Some(actor) => write!(line, " by {}", actor.short),
+                None => Ok(()),
+            }
         }
-        Family::S3BatchJob => format!("S3 Batch Operations job {name} {status}"),
-        Family::BatchJobState => format!("Batch job {name} {status}"),
-        Family::BatchServiceJobState => format!("Batch service job {name} {status}"),
-        Family::BatchQueueBlocked => format!("Batch job queue {name} blocked"),
+        Family::S3BatchJob => write!(line, "S3 Batch Operations job {name} {status}"),
+        Family::BatchJobState => write!(line, "Batch job {name} {status}"),
+        Family::BatchServiceJobState => write!(line, "Batch service job {name} {status}"),
+        Family::BatchQueueBlocked => write!(line, "Batch job queue {name} blocked"),
     };
-    let region = n.region.as_ref().map(|r| format!(" in {r}"));
+    if let Some(region) = &n.region {
+        let _ = write!(line, " in {region}");
+    }
     // Masked before the line is cut, so that no part of a key is left.
-    let mut line = format!("[{severity}] {what}{}", region.unwrap_or_default());
     mask_access_keys(&mut line);
     plain_line(&line, MAX_SUBJECT)
 }

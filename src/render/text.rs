@@ -36,7 +36,7 @@ pub fn body(n: &Notification) -> String {
     out.push_str(&n.summary);
     out.push_str("\n\n");
 
-    let what = match &n.action {
+    match &n.action {
         Some(action) => {
             let uncataloged = if action.cataloged {
                 ""
@@ -44,11 +44,11 @@ pub fn body(n: &Notification) -> String {
                 ", an operation not in the catalog"
             };
             let kind = n.resource.kind.label();
-            format!("{} ({} {kind}){uncataloged}", n.event_name, action.verb)
+            let (name, verb) = (&n.event_name, action.verb);
+            labelled!(out, "What:", "{name} ({verb} {kind}){uncataloged}");
         }
-        None => n.detail_type.clone(),
-    };
-    labelled!(out, "What:", "{what}");
+        None => labelled!(out, "What:", "{}", n.detail_type),
+    }
     if n.resource.name.is_some() || n.resource.arn.is_some() {
         let kind = n.resource.kind.label();
         let name = n.resource.name.as_deref().unwrap_or("");
