@@ -4,7 +4,6 @@ harness of examples/lambda_harness.rs and moto's SNS on loopback."""
 
 import json
 import os
-import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -22,10 +21,7 @@ EVENT = ROOT / "events" / "batch-job-state-failed.json"
 
 
 def main():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    moto, url = moto_server.start(port)
+    moto, url = moto_server.start()
     try:
         sns = boto3.client("sns", endpoint_url=url, region_name="us-east-1", aws_access_key_id="bench",
                            aws_secret_access_key="bench")
@@ -46,7 +42,7 @@ def main():
         ours["bootstrap_bytes"] = (RELEASE / "batch-notifier").stat().st_size
         print(json.dumps({"batch-notifier": ours, "minimal": minimal}, indent=1))
     finally:
-        moto.terminate()
+        moto.stop()
 
 
 if __name__ == "__main__":

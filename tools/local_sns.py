@@ -49,7 +49,7 @@ def main():
     except KeyboardInterrupt:
         pass
     finally:
-        server.terminate()
+        server.stop()
 
 
 if __name__ == "__main__":

@@ -1,24 +1,23 @@
-"""Starts moto's server on loopback for the project's scripts."""
+"""moto's own ThreadedMotoServer on loopback, for the project's scripts (the end-to-end tests start
+theirs in tests/e2e/conftest.py)."""
 
-import subprocess
-import time
-import urllib.request
-from pathlib import Path
+import logging
+import threading
 
-ROOT = Path(__file__).resolve().parents[1]
+from moto.server import ThreadedMotoServer
 
 
-def start(port, timeout=30):
-    """moto_server on 127.0.0.1:`port`, once it answers; returns (process, url)."""
-    url = f"http://127.0.0.1:{port}"
-    process = subprocess.Popen([str(ROOT / ".venv/bin/moto_server"), "-H", "127.0.0.1", "-p", str(port)],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            urllib.request.urlopen(f"{url}/moto-api/", timeout=1)
-            return process, url
-        except OSError:
-            time.sleep(0.1)
-    process.terminate()
-    raise SystemExit(f"moto_server did not start on {url}")
+def start(port=0, timeout=30):
+    """moto's server on 127.0.0.1:`port` (0: a free port) in this process; returns (server, url).
+    `server.stop()` stops it."""
+    # The server's request log would print a line per request into the caller's output.
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    # start() waits for the server without a limit, and forever if it cannot bind: bounded here.
+    starter = threading.Thread(target=server.start, daemon=True)
+    starter.start()
+    starter.join(timeout)
+    if starter.is_alive():
+        raise RuntimeError(f"moto's server did not start on 127.0.0.1:{port} within {timeout}s")
+    host, bound = server.get_host_and_port()
+    return server, f"http://{host}:{bound}"

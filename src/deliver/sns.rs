@@ -3,6 +3,7 @@
 use std::time::Duration;
 
 use aws_config::BehaviorVersion;
+use aws_config::environment::EnvironmentVariableCredentialsProvider;
 use aws_config::retry::RetryConfig;
 use aws_config::timeout::TimeoutConfig;
 use aws_sdk_sns::Client;
@@ -30,11 +31,18 @@ impl SnsPublisher {
     }
 
     /// A client configured from the environment (region, credentials, `AWS_ENDPOINT_URL_SNS`).
+    ///
+    /// Lambda gives the function its credentials in environment variables. When they are there,
+    /// only they are read: the default chain would also build the providers a function never uses
+    /// (profiles, web identity with its own STS client, container and instance metadata), a
+    /// quarter of the cold start (BENCHMARKS.md). Without them (a person's shell with a profile),
+    /// the default chain applies.
     pub async fn from_env() -> Self {
-        let config = configure(aws_config::defaults(BehaviorVersion::latest()))
-            .load()
-            .await;
-        SnsPublisher::new(Client::new(&config))
+        let mut loader = configure(aws_config::defaults(BehaviorVersion::latest()));
+        if std::env::var_os("AWS_ACCESS_KEY_ID").is_some() {
+            loader = loader.credentials_provider(EnvironmentVariableCredentialsProvider::new());
+        }
+        SnsPublisher::new(Client::new(&loader.load().await))
     }
 }
 

@@ -6,16 +6,17 @@ import os
 import signal
 import socket
 import subprocess
-import threading
+import sys
 import time
 import urllib.request
 from pathlib import Path
 
 import boto3
 import pytest
-from moto.server import ThreadedMotoServer
 
 ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "tools"))
+import moto_launcher  # noqa: E402  (the project's scripts start moto the same way)
 VENV_BIN = ROOT / ".venv" / "bin"
 BINARY = ROOT / "target" / "debug" / "batch-notifier"
 EVENTS = sorted((ROOT / "events").glob("*.json"))
@@ -71,16 +72,11 @@ def tool_env(**extra):
 
 @pytest.fixture(scope="session")
 def moto_url():
-    """moto's server (SNS, SQS, EventBridge), in this process on a free loopback port."""
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    # start() waits for the server without a limit, and forever if it cannot bind: bounded here.
-    starter = threading.Thread(target=server.start, daemon=True)
-    starter.start()
-    starter.join(START_TIMEOUT)
-    if starter.is_alive():
-        pytest.fail(f"moto's server did not start within {START_TIMEOUT}s")
-    host, port = server.get_host_and_port()
-    url = f"http://{host}:{port}"
+    """moto's ThreadedMotoServer (SNS, SQS, EventBridge), in this process on a free loopback port."""
+    try:
+        server, url = moto_launcher.start(timeout=START_TIMEOUT)
+    except RuntimeError as error:
+        pytest.fail(str(error))
     with urllib.request.urlopen(f"{url}/moto-api/", timeout=10) as answer:
         assert answer.status == 200, f"moto's server answers {answer.status}"
     yield url
