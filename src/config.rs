@@ -26,6 +26,18 @@ wire_enum! {
     }
 }
 
+wire_enum! {
+    /// Which events of array job children and multi-node job nodes are notified.
+    pub enum ChildJobEvents {
+        /// Only a child or node that failed.
+        Failed = "failed",
+        /// Every one, as for a single job.
+        All = "all",
+        /// None: only the array or multi-node job itself.
+        None = "none",
+    }
+}
+
 /// Whether the settings are for a person's preview or for the deployed function.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Mode {
@@ -45,6 +57,7 @@ pub struct Settings {
     pub skip_transitional_statuses: bool,
     pub message_format: MessageFormat,
     pub metrics_namespace: String,
+    pub child_job_events: ChildJobEvents,
 }
 
 impl Settings {
@@ -74,6 +87,7 @@ pub const VARIABLES: &[(&str, &str, &str)] = &[
     ("SKIP_TRANSITIONAL_STATUSES", "true, false (also 1/0, yes/no)",                                              "false"),
     ("MESSAGE_FORMAT",             "text, json, multi, chat",                                                     "text"),
     ("METRICS_NAMESPACE",          "a CloudWatch namespace: 1-255 characters of letters, digits and . - _ / # :", "BatchNotifier"),
+    ("CHILD_JOB_EVENTS",           "failed, all, none",                                                           "failed"),
 ];
 
 fn accepted(variable: &str) -> &'static str {
@@ -112,6 +126,11 @@ pub fn from_lookup(
         Some(v) => MessageFormat::from_name(&v)
             .ok_or_else(|| invalid("MESSAGE_FORMAT", &v, "unknown format"))?,
     };
+    let child_job_events = match lookup("CHILD_JOB_EVENTS") {
+        None => ChildJobEvents::Failed,
+        Some(v) => ChildJobEvents::from_name(&v)
+            .ok_or_else(|| invalid("CHILD_JOB_EVENTS", &v, "unknown choice"))?,
+    };
     let metrics_namespace = match lookup("METRICS_NAMESPACE") {
         None => DEFAULT_METRICS_NAMESPACE.to_owned(),
         Some(v) => parse_namespace(&v)?,
@@ -125,6 +144,7 @@ pub fn from_lookup(
         skip_transitional_statuses: flag(&lookup, "SKIP_TRANSITIONAL_STATUSES")?,
         message_format,
         metrics_namespace,
+        child_job_events,
     })
 }
 
@@ -240,6 +260,7 @@ mod tests {
         assert_eq!(s.message_format, MessageFormat::Text);
         assert!(s.event_names_include.is_empty() && s.event_names_exclude.is_empty());
         assert_eq!(s.metrics_namespace, DEFAULT_METRICS_NAMESPACE);
+        assert_eq!(s.child_job_events, ChildJobEvents::Failed);
     }
 
     #[test]
@@ -263,6 +284,7 @@ mod tests {
                 ("SKIP_TRANSITIONAL_STATUSES", "1"),
                 ("MESSAGE_FORMAT", "CHAT"),
                 ("METRICS_NAMESPACE", "Team/Batch"),
+                ("CHILD_JOB_EVENTS", " All "),
             ],
             Mode::Lambda,
         )
@@ -274,6 +296,7 @@ mod tests {
         assert!(s.event_names_exclude.is_empty());
         assert_eq!(s.message_format, MessageFormat::Chat);
         assert_eq!(s.metrics_namespace, "Team/Batch");
+        assert_eq!(s.child_job_events, ChildJobEvents::All);
     }
 
     #[test]

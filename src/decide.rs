@@ -3,8 +3,8 @@
 use serde::ser::{Serialize, SerializeMap, Serializer};
 
 use crate::classify::statuses::{self, Phase};
-use crate::config::Settings;
-use crate::model::{Family, Notification};
+use crate::config::{ChildJobEvents, Settings};
+use crate::model::{Family, Notification, Outcome};
 use crate::wire::wire_enum;
 
 wire_enum! {
@@ -16,6 +16,7 @@ wire_enum! {
         Excluded = "excluded",
         ReadOnly = "read_only",
         Transitional = "transitional",
+        ChildJob = "child_job",
         BelowMinSeverity = "below_min_severity",
     }
 }
@@ -87,6 +88,9 @@ fn skip_reason(n: &Notification, settings: &Settings) -> Option<Skip> {
             format!("event name `{name}` is in EVENT_NAMES_EXCLUDE"),
         );
     }
+    if let Some(skip) = child_job_skip(n, settings.child_job_events) {
+        return Some(skip);
+    }
     if n.is_read_only() && !settings.include_read_only {
         return skip(
             SkipKind::ReadOnly,
@@ -112,6 +116,35 @@ fn skip_reason(n: &Notification, settings: &Settings) -> Option<Skip> {
         );
     }
     None
+}
+
+/// An array job's child or a multi-node job's node is notified as `CHILD_JOB_EVENTS` says: the
+/// array or multi-node job itself tells the story of the rest.
+fn child_job_skip(n: &Notification, setting: ChildJobEvents) -> Option<Skip> {
+    let (what, index, _) = n.child()?;
+    let job = n.resource.name.as_deref().unwrap_or("(unnamed)");
+    let of = if what == "node" {
+        "multi-node job"
+    } else {
+        "array job"
+    };
+    let status = n.status.as_ref().map_or("", |s| s.value.as_str());
+    match setting {
+        ChildJobEvents::All => None,
+        ChildJobEvents::Failed if n.outcome == Outcome::Failed => None,
+        ChildJobEvents::Failed => skip(
+            SkipKind::ChildJob,
+            format!(
+                "{what} {index} of {of} {job} is {status}: only failed children and nodes are notified (CHILD_JOB_EVENTS=failed)"
+            ),
+        ),
+        ChildJobEvents::None => skip(
+            SkipKind::ChildJob,
+            format!(
+                "{what} {index} of {of} {job}: children and nodes are not notified (CHILD_JOB_EVENTS=none)"
+            ),
+        ),
+    }
 }
 
 fn is_transitional(n: &Notification) -> bool {

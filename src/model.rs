@@ -195,6 +195,32 @@ pub struct Link {
     pub url: String,
 }
 
+/// An array job or one of its children (`<array job id>:<index>`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ArrayJob {
+    /// The array job's id: the job's own for the array job, the part before `:` for a child.
+    pub parent_id: String,
+    /// The child's index; `None` for the array job itself.
+    pub index: Option<u64>,
+    /// How many children the array job has, when the event says.
+    pub size: Option<u64>,
+    /// The children's counts by status, from the array job's `arrayProperties.statusSummary`.
+    pub status_summary: Option<std::collections::BTreeMap<String, u64>>,
+}
+
+/// A multi-node parallel job or one of its nodes (`<job id>#<node index>`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct NodeJob {
+    /// The multi-node job's id: the job's own, or the part before `#` for a node.
+    pub job_id: String,
+    /// The node's index; `None` for the multi-node job itself.
+    pub index: Option<u64>,
+    /// Whether the node is the main node, when the event says.
+    pub is_main: Option<bool>,
+    /// How many nodes the job has, when the event says.
+    pub num_nodes: Option<u64>,
+}
+
 /// Everything known about one event after classification, in the order of the JSON document.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Notification {
@@ -217,6 +243,10 @@ pub struct Notification {
     pub action: Option<Action>,
     pub actor: Option<Actor>,
     pub status: Option<Status>,
+    /// AWS Batch job events of an array job or one of its children.
+    pub array: Option<ArrayJob>,
+    /// AWS Batch job events of a multi-node parallel job or one of its nodes.
+    pub node: Option<NodeJob>,
     pub error: Option<ErrorInfo>,
     #[serde(serialize_with = "facts_as_map")]
     pub facts: Vec<Fact>,
@@ -256,6 +286,8 @@ impl Notification {
             action: _,
             actor,
             status,
+            array: _,
+            node: _,
             error,
             facts,
             links,
@@ -296,6 +328,19 @@ impl Notification {
         }
         facts.iter_mut().for_each(|fact| f(&mut fact.value));
         links.iter_mut().for_each(|link| f(&mut link.url));
+    }
+
+    /// The array child or the node index this event is about, with the job it belongs to.
+    pub fn child(&self) -> Option<(&'static str, u64, &str)> {
+        let array = self
+            .array
+            .as_ref()
+            .and_then(|a| Some(("child", a.index?, &*a.parent_id)));
+        let node = self
+            .node
+            .as_ref()
+            .and_then(|n| Some(("node", n.index?, &*n.job_id)));
+        array.or(node)
     }
 
     /// Whether the event is a read-only API call.

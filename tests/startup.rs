@@ -25,6 +25,7 @@ const BAD_SETTINGS: &[(&str, &str, &str)] = &[
     ("MESSAGE_FORMAT", "", "text, json, multi, chat"),
     ("MESSAGE_FORMAT", "html", "text, json, multi, chat"),
     ("METRICS_NAMESPACE", "", "a CloudWatch namespace"),
+    ("CHILD_JOB_EVENTS", "failures", "failed, all, none"),
     (
         "METRICS_NAMESPACE",
         ":bad namespace",

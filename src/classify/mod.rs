@@ -9,6 +9,7 @@ mod actor;
 mod api_call;
 pub mod catalog;
 mod fields;
+mod job_kind;
 pub mod links;
 mod native;
 mod s3_job;
@@ -48,7 +49,7 @@ pub fn classify(event: Event) -> Result<Notification, EventError> {
             native::classify(family, envelope, detail.value)?
         }
     };
-    notification.thread_key = thread_key(&notification.resource, &notification.event_name);
+    notification.thread_key = thread_key(&notification);
     scrub(&mut notification, &secrets);
     notification.summary = summary::summary(&notification);
     let (severity, reasons) = severity::assess(&notification);
@@ -82,6 +83,8 @@ fn base(
         action: None,
         actor: None,
         status: None,
+        array: None,
+        node: None,
         error: None,
         facts: Vec::new(),
         links: Vec::new(),
@@ -107,9 +110,14 @@ fn scrub(n: &mut Notification, secrets: &Secrets) {
     secrets.scrub_value(&mut n.detail);
 }
 
-/// The identity one resource's updates share: a job's id (every family reports it), otherwise the
-/// kind and name (an ARN in one event and a name in the next still match).
-fn thread_key(resource: &Resource, event_name: &str) -> String {
+/// The identity one resource's updates share: the array or multi-node job of a child or node, so
+/// that one job's messages stay together; a job's id (every family reports it); otherwise the kind
+/// and name (an ARN in one event and a name in the next still match).
+fn thread_key(n: &Notification) -> String {
+    if let Some((_, _, parent)) = n.child() {
+        return parent.to_owned();
+    }
+    let (resource, event_name) = (&n.resource, &n.event_name);
     let job_like = matches!(
         resource.kind,
         ResourceKind::Job | ResourceKind::ServiceJob | ResourceKind::S3BatchJob

@@ -4,7 +4,7 @@ use serde_json::Value;
 
 use super::fields::{fact, link_region, scalar_text, short_name, text_at};
 use super::statuses::{self, Phase};
-use super::{base, links};
+use super::{base, job_kind, links};
 use crate::limits::{MAX_NAME, MAX_TEXT};
 use crate::model::{Family, Notification, Outcome, Resource, ResourceKind, Status};
 use crate::parse::{Envelope, EventError};
@@ -94,6 +94,9 @@ pub(super) fn classify(
         n.facts
             .push(fact("service_job_type", "Service job type", kind));
     }
+    if family == Family::BatchJobState {
+        add_job_kind(&mut n, &detail, job_id.as_deref());
+    }
     add_attempt_facts(&mut n, &detail);
 
     if let Some(region) = link_region(n.region.as_deref()) {
@@ -107,6 +110,56 @@ pub(super) fn classify(
     }
     n.detail = detail;
     Ok(n)
+}
+
+/// Whether the job is an array job or a child of one, a multi-node job or one of its nodes, and what
+/// that tells a reader.
+fn add_job_kind(n: &mut Notification, detail: &Value, job_id: Option<&str>) {
+    n.array = job_kind::array_job(detail, job_id);
+    n.node = job_kind::node_job(detail, job_id);
+    let name = n.resource.name.as_deref().unwrap_or("(unnamed)");
+    if let Some(array) = &n.array {
+        let children = array
+            .size
+            .map(|size| format!(", {} children", job_kind::thousands(size)))
+            .unwrap_or_default();
+        let fact = match array.index {
+            Some(index) => fact(
+                "array_job",
+                "Array job",
+                format!(
+                    "child {index} of array job {name} ({}){children}",
+                    array.parent_id
+                ),
+            ),
+            None => match job_kind::children_counts(array) {
+                Some(counts) => fact("children", "Children", counts),
+                None => fact("array_job", "Array job", format!("array job{children}")),
+            },
+        };
+        n.facts.push(fact);
+    }
+    if let Some(node) = &n.node {
+        let nodes = node
+            .num_nodes
+            .map(|count| format!(", {count} nodes"))
+            .unwrap_or_default();
+        let value = match node.index {
+            Some(index) => {
+                let main = if node.is_main == Some(true) {
+                    " (main node)"
+                } else {
+                    ""
+                };
+                format!(
+                    "node {index}{main} of multi-node job {name} ({}){nodes}",
+                    node.job_id
+                )
+            }
+            None => format!("multi-node parallel job{nodes}"),
+        };
+        n.facts.push(fact("node", "Node", value));
+    }
 }
 
 /// The last attempt's exit code, reason and log stream; the job's own container as a fallback.

@@ -24,6 +24,8 @@ pub enum When {
     Status(Family, &'static [&'static str]),
     /// Any event of this family.
     Family(Family),
+    /// An array job some of whose children failed.
+    FailedChildren,
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -65,6 +67,7 @@ pub const RULES: &[Rule] = &[
     rule(When::Status(Family::S3BatchJob, &["Suspended", "Cancelling", "Cancelled", "Failing"]),
                                                                          Warning,  "the S3 Batch Operations job needs attention"),
     rule(When::Family(Family::BatchQueueBlocked),                        Warning,  "the job queue is blocked"),
+    rule(When::FailedChildren,                                           Warning,  "some children of the array job failed"),
 ];
 
 /// The reason given when no rule applies.
@@ -90,6 +93,11 @@ fn applies(when: When, n: &Notification) -> bool {
                     .is_some_and(|s| statuses.iter().any(|x| x.eq_ignore_ascii_case(&s.value)))
         }
         When::Family(family) => n.family == family,
+        When::FailedChildren => n
+            .array
+            .as_ref()
+            .and_then(|a| a.status_summary.as_ref()?.get("FAILED"))
+            .is_some_and(|&failed| failed > 0),
     }
 }
 

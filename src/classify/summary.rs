@@ -3,6 +3,7 @@
 
 use std::borrow::Cow;
 
+use super::job_kind::children_counts;
 use crate::limits::single_line;
 use crate::model::{Family, Notification, Outcome};
 
@@ -26,6 +27,27 @@ pub(super) fn summary(n: &Notification) -> String {
             }
         }
         Family::BatchQueueBlocked => format!("Batch job queue {name} is blocked."),
+        Family::BatchJobState if n.child().is_some() => {
+            let status = n.status.as_ref().map_or("", |s| s.value.as_str());
+            let (what, index, _) = n.child().unwrap_or_default();
+            let of = if what == "node" {
+                "multi-node job"
+            } else {
+                "array job"
+            };
+            let mut sentence = format!("{what} {index} of {of} {name} is now {status}.");
+            sentence[..1].make_ascii_uppercase();
+            sentence
+        }
+        Family::BatchJobState if n.array.as_ref().is_some_and(|a| a.status_summary.is_some()) => {
+            let status = n.status.as_ref().map_or("", |s| s.value.as_str());
+            let counts = n
+                .array
+                .as_ref()
+                .and_then(children_counts)
+                .unwrap_or_default();
+            format!("Array job {name} is now {status}: {counts}.")
+        }
         Family::S3BatchJob | Family::BatchJobState | Family::BatchServiceJobState => {
             let status = n.status.as_ref().map_or("", |s| s.value.as_str());
             let mut sentence = format!("{kind} {name} is now {status}.");

@@ -34,7 +34,10 @@ pub fn subject(n: &Notification) -> String {
             }
         }
         Family::S3BatchJob => write!(line, "S3 Batch Operations job {name} {status}"),
-        Family::BatchJobState => write!(line, "Batch job {name} {status}"),
+        Family::BatchJobState => match n.child() {
+            Some((what, index, _)) => write!(line, "Batch job {name} {what} {index} {status}"),
+            None => write!(line, "Batch job {name} {status}"),
+        },
         Family::BatchServiceJobState => write!(line, "Batch service job {name} {status}"),
         Family::BatchQueueBlocked => write!(line, "Batch job queue {name} blocked"),
     };
