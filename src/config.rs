@@ -58,12 +58,22 @@ pub struct Settings {
     pub message_format: MessageFormat,
     pub metrics_namespace: String,
     pub child_job_events: ChildJobEvents,
+    /// Readable names of accounts, by account id.
+    pub account_names: Vec<(String, String)>,
 }
 
 impl Settings {
     /// The topic is FIFO: messages need a group id and a deduplication id.
     pub fn fifo(&self) -> bool {
         self.topic_arn.ends_with(".fifo")
+    }
+
+    /// The readable name `ACCOUNT_NAMES` gives `account`.
+    pub fn account_name(&self, account: &str) -> Option<&str> {
+        self.account_names
+            .iter()
+            .find(|(id, _)| id == account)
+            .map(|(_, name)| name.as_str())
     }
 }
 
@@ -88,6 +98,7 @@ pub const VARIABLES: &[(&str, &str, &str)] = &[
     ("MESSAGE_FORMAT",             "text, json, multi, chat",                                                     "text"),
     ("METRICS_NAMESPACE",          "a CloudWatch namespace: 1-255 characters of letters, digits and . - _ / # :", "BatchNotifier"),
     ("CHILD_JOB_EVENTS",           "failed, all, none",                                                           "failed"),
+    ("ACCOUNT_NAMES",              "comma-separated <12-digit account>=<name> pairs, names of printable characters", "empty"),
 ];
 
 fn accepted(variable: &str) -> &'static str {
@@ -131,6 +142,10 @@ pub fn from_lookup(
         Some(v) => ChildJobEvents::from_name(&v)
             .ok_or_else(|| invalid("CHILD_JOB_EVENTS", &v, "unknown choice"))?,
     };
+    let account_names = match lookup("ACCOUNT_NAMES") {
+        None => Vec::new(),
+        Some(v) => parse_account_names(&v)?,
+    };
     let metrics_namespace = match lookup("METRICS_NAMESPACE") {
         None => DEFAULT_METRICS_NAMESPACE.to_owned(),
         Some(v) => parse_namespace(&v)?,
@@ -145,6 +160,7 @@ pub fn from_lookup(
         message_format,
         metrics_namespace,
         child_job_events,
+        account_names,
     })
 }
 
@@ -216,6 +232,28 @@ fn parse_topic_arn(value: &str) -> Result<String, ConfigError> {
     Ok(value.to_owned())
 }
 
+/// `111122223333=genomics-prod,444455556666=dev`; empty for none, as a template passes it.
+fn parse_account_names(value: &str) -> Result<Vec<(String, String)>, ConfigError> {
+    let bad = |problem| invalid("ACCOUNT_NAMES", value, problem);
+    let mut names = Vec::new();
+    for pair in value.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+        let Some((account, name)) = pair.split_once('=') else {
+            return Err(bad("a pair has no ="));
+        };
+        let (account, name) = (account.trim(), name.trim());
+        if account.len() != 12 || !account.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(bad("an account is not 12 digits"));
+        }
+        if name.is_empty() || name.len() > 64 || name.chars().any(char::is_control) {
+            return Err(bad(
+                "a name is empty, longer than 64 characters or not printable",
+            ));
+        }
+        names.push((account.to_owned(), name.to_owned()));
+    }
+    Ok(names)
+}
+
 fn parse_namespace(value: &str) -> Result<String, ConfigError> {
     let valid = !value.is_empty()
         && value.len() <= 255
@@ -285,6 +323,10 @@ mod tests {
                 ("MESSAGE_FORMAT", "CHAT"),
                 ("METRICS_NAMESPACE", "Team/Batch"),
                 ("CHILD_JOB_EVENTS", " All "),
+                (
+                    "ACCOUNT_NAMES",
+                    "111122223333=genomics-prod, 444455556666 = dev ,",
+                ),
             ],
             Mode::Lambda,
         )
@@ -297,6 +339,9 @@ mod tests {
         assert_eq!(s.message_format, MessageFormat::Chat);
         assert_eq!(s.metrics_namespace, "Team/Batch");
         assert_eq!(s.child_job_events, ChildJobEvents::All);
+        assert_eq!(s.account_name("444455556666"), Some("dev"));
+        assert_eq!(s.account_name("111122223333"), Some("genomics-prod"));
+        assert_eq!(s.account_name("999999999999"), None);
     }
 
     #[test]

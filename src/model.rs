@@ -232,6 +232,8 @@ pub struct Notification {
     pub event_name: String,
     pub time: Option<String>,
     pub account: Option<String>,
+    /// The account's readable name, from `ACCOUNT_NAMES`.
+    pub account_name: Option<String>,
     pub region: Option<String>,
     pub severity: Severity,
     /// Why the severity is what it is, one phrase per rule that applied.
@@ -277,6 +279,7 @@ impl Notification {
             event_name,
             time,
             account,
+            account_name,
             region,
             severity: _,
             severity_reasons: _,
@@ -299,7 +302,14 @@ impl Notification {
         for text in [source, detail_type, event_name, summary, thread_key] {
             f(text);
         }
-        let optional = [event_id, time, account, region, cloudtrail_event_id];
+        let optional = [
+            event_id,
+            time,
+            account,
+            account_name,
+            region,
+            cloudtrail_event_id,
+        ];
         let resource = [&mut resource.name, &mut resource.id, &mut resource.arn];
         for text in optional.into_iter().chain(resource).flatten() {
             f(text);

@@ -57,7 +57,13 @@ pub fn prepare(input: &[u8], settings: &Settings) -> Result<Prepared, EventError
             });
         }
     };
-    let notification = classify(event)?;
+    let mut notification = classify(event)?;
+    // A name for the account, from the settings, to read beside its id.
+    notification.account_name = notification
+        .account
+        .as_deref()
+        .and_then(|account| settings.account_name(account))
+        .map(str::to_owned);
     let decision =
         decide(&notification, settings).map(|()| Box::new(render(&notification, settings)));
     Ok(Prepared {

@@ -142,3 +142,16 @@ fn a_bad_setting_stops_preview_and_names_the_variable() {
     );
     assert!(stderr.contains("text, json, multi, chat"), "{stderr}");
 }
+
+#[test]
+fn a_byte_order_mark_at_the_start_is_ignored_in_either_layout() {
+    let pretty = common::example("batch-job-state-failed.json");
+    let v: Value = serde_json::from_slice(&pretty).unwrap();
+    let one_line = [serde_json::to_vec(&v).unwrap(), b"\n".to_vec()].concat();
+    for event in [pretty, one_line] {
+        let input = [b"\xEF\xBB\xBF".to_vec(), event].concat();
+        let (output, lines) = preview(&["-"], &input, &[]);
+        assert_eq!(output.status.code(), Some(0), "{lines:?}");
+        assert!(lines[0]["publish"].is_object(), "{lines:?}");
+    }
+}

@@ -481,7 +481,7 @@ fn multi_sends_text_to_people_and_the_document_to_programs() {
     assert_eq!(request.message_structure, Some("json"));
     let message: Value = serde_json::from_str(&request.message).unwrap();
     let text = message["default"].as_str().unwrap();
-    assert!(text.starts_with("Job nightly-etl is now FAILED."));
+    assert!(text.starts_with("Job nightly-etl is now FAILED: OutOfMemoryError"));
     for protocol in ["email", "sms"] {
         assert_eq!(message[protocol], message["default"], "{protocol}");
     }
@@ -518,4 +518,64 @@ fn chat_follows_the_custom_notification_schema() {
     );
     let other: Value = serde_json::from_str(&other_update.message).unwrap();
     assert_eq!(other["metadata"]["threadId"], chat["metadata"]["threadId"]);
+}
+
+#[test]
+fn an_account_name_stands_beside_the_account_id_in_every_format() {
+    let event = example("batch-job-state-failed.json");
+    for format in FORMATS {
+        let mut settings = settings_with(&[("ACCOUNT_NAMES", "123456789012=genomics-prod")]);
+        settings.message_format = format;
+        let request = publish(&event, &settings);
+        assert!(
+            request.subject.contains(" in genomics-prod us-east-1"),
+            "{}",
+            request.subject
+        );
+        let shown = match format {
+            MessageFormat::Text => "account 123456789012 (genomics-prod), region us-east-1",
+            MessageFormat::Chat => "123456789012 (genomics-prod) / us-east-1",
+            MessageFormat::Json | MessageFormat::Multi => "genomics-prod",
+        };
+        assert!(
+            request.message.contains(shown),
+            "{format:?}: {}",
+            request.message
+        );
+    }
+    let mut settings = settings_with(&[("ACCOUNT_NAMES", "123456789012=genomics-prod")]);
+    settings.message_format = MessageFormat::Json;
+    let document: Value = serde_json::from_str(&publish(&event, &settings).message).unwrap();
+    assert_eq!(document["account_name"], "genomics-prod");
+    assert_eq!(document["account"], "123456789012");
+    let unnamed = publish(&event, &settings_with(&[]));
+    assert!(
+        unnamed.subject.ends_with(" in us-east-1"),
+        "{}",
+        unnamed.subject
+    );
+}
+
+#[test]
+fn a_failed_jobs_generic_reason_gives_way_to_its_cause() {
+    let request = publish(&example("batch-job-state-failed.json"), &settings_with(&[]));
+    let first_line = request.message.lines().next().unwrap();
+    assert_eq!(
+        first_line,
+        "Job nightly-etl is now FAILED: OutOfMemoryError: Container killed due to memory usage (exit code 137)."
+    );
+    assert!(
+        !request
+            .message
+            .contains("Reason:    Essential container in task exited")
+    );
+    let succeeded = publish(
+        &example("batch-job-state-succeeded.json"),
+        &settings_with(&[]),
+    );
+    assert!(
+        !succeeded.message.contains("Reason:"),
+        "{}",
+        succeeded.message
+    );
 }

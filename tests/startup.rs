@@ -26,6 +26,8 @@ const BAD_SETTINGS: &[(&str, &str, &str)] = &[
     ("MESSAGE_FORMAT", "html", "text, json, multi, chat"),
     ("METRICS_NAMESPACE", "", "a CloudWatch namespace"),
     ("CHILD_JOB_EVENTS", "failures", "failed, all, none"),
+    ("ACCOUNT_NAMES", "1111=dev", "<12-digit account>=<name>"),
+    ("ACCOUNT_NAMES", "111122223333", "<12-digit account>=<name>"),
     (
         "METRICS_NAMESPACE",
         ":bad namespace",

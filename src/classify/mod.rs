@@ -74,6 +74,7 @@ fn base(
         event_name: bounded(event_name, MAX_NAME),
         time: envelope.time,
         account: envelope.account.map(|s| bounded(s, MAX_NAME)),
+        account_name: None,
         region: envelope.region.map(|s| bounded(s, MAX_NAME)),
         severity: Severity::Info,
         severity_reasons: Vec::new(),

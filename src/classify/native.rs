@@ -63,9 +63,10 @@ pub(super) fn classify(
         (Family::BatchQueueBlocked, _) | (_, None) => Outcome::InProgress,
         (_, Some(s)) => s.outcome,
     };
+    let reason = explained_reason(status_reason, n.outcome, &detail);
     n.status = Some(Status {
         value: status_value,
-        reason: status_reason,
+        reason,
         terminal: known.map(|s| s.phase == Phase::Terminal),
     });
 
@@ -162,6 +163,45 @@ fn add_job_kind(n: &mut Notification, detail: &Value, job_id: Option<&str>) {
     }
 }
 
+/// What AWS Batch says when a job's container stops, whether it failed or not: the cause, if any, is
+/// in the last attempt's container.
+const GENERIC_REASON: &str = "Essential container in task exited";
+
+/// The job's status reason, made to say what happened: Batch's generic reason is replaced by the
+/// last attempt's container reason or non-zero exit code when there is one, and dropped from a job
+/// that did not fail (it is not news there).
+fn explained_reason(reason: Option<String>, outcome: Outcome, detail: &Value) -> Option<String> {
+    if reason.as_deref() != Some(GENERIC_REASON) {
+        return reason;
+    }
+    if outcome != Outcome::Failed {
+        return None;
+    }
+    let container = last_container(detail);
+    let cause = container.and_then(|c| text_at(c, "reason", MAX_TEXT));
+    let exit_code = container
+        .and_then(|c| c.get("exitCode"))
+        .and_then(Value::as_i64)
+        .filter(|&code| code != 0);
+    match (cause, exit_code) {
+        (Some(cause), Some(code)) => Some(format!("{cause} (exit code {code})")),
+        (Some(cause), None) => Some(cause),
+        (None, Some(code)) => Some(format!("the container exited with code {code}")),
+        (None, None) => reason,
+    }
+}
+
+/// The last attempt's container, or the job's own.
+fn last_container(detail: &Value) -> Option<&Value> {
+    let last_attempt = detail
+        .get("attempts")
+        .and_then(Value::as_array)
+        .and_then(|a| a.last());
+    last_attempt
+        .and_then(|a| a.get("container"))
+        .or_else(|| detail.get("container"))
+}
+
 /// The last attempt's exit code, reason and log stream; the job's own container as a fallback.
 fn add_attempt_facts(n: &mut Notification, detail: &Value) {
     let attempts = detail.get("attempts").and_then(Value::as_array);
@@ -170,10 +210,7 @@ fn add_attempt_facts(n: &mut Notification, detail: &Value) {
             .push(fact("attempts", "Attempts", attempts.len().to_string()));
     }
     let last_attempt = attempts.and_then(|a| a.last());
-    let container = last_attempt
-        .and_then(|a| a.get("container"))
-        .or_else(|| detail.get("container"));
-    let Some(container) = container else {
+    let Some(container) = last_container(detail) else {
         return;
     };
     if let Some(code) = container.get("exitCode").and_then(scalar_text) {
@@ -186,7 +223,8 @@ fn add_attempt_facts(n: &mut Notification, detail: &Value) {
     if let Some(stream) = text_at(container, "logStreamName", MAX_NAME) {
         n.facts.push(fact("log_stream", "Log stream", stream));
     }
-    if let Some(reason) = last_attempt.and_then(|a| text_at(a, "statusReason", MAX_TEXT)) {
+    let attempt_reason = last_attempt.and_then(|a| text_at(a, "statusReason", MAX_TEXT));
+    if let Some(reason) = attempt_reason.filter(|r| r != GENERIC_REASON) {
         n.facts
             .push(fact("attempt_reason", "Attempt reason", reason));
     }

@@ -50,7 +50,16 @@ pub(super) fn summary(n: &Notification) -> String {
         }
         Family::S3BatchJob | Family::BatchJobState | Family::BatchServiceJobState => {
             let status = n.status.as_ref().map_or("", |s| s.value.as_str());
-            let mut sentence = format!("{kind} {name} is now {status}.");
+            // A failed job's reason is what a reader wants first.
+            let reason = n
+                .status
+                .as_ref()
+                .and_then(|s| s.reason.as_deref())
+                .filter(|_| n.outcome == Outcome::Failed && n.family != Family::S3BatchJob);
+            let mut sentence = match reason {
+                Some(reason) => format!("{kind} {name} is now {status}: {reason}."),
+                None => format!("{kind} {name} is now {status}."),
+            };
             // Kind labels are ASCII: the first byte is the first character.
             sentence[..1].make_ascii_uppercase();
             sentence

@@ -27,6 +27,9 @@ struct Line<'a> {
     error: Option<&'a str>,
 }
 
+/// The UTF-8 byte-order mark.
+const BOM: &[u8] = b"\xEF\xBB\xBF";
+
 /// How many inputs ended each way.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Tally {
@@ -89,6 +92,10 @@ impl<W: Write> Previewer<'_, W> {
                 return self.error(name, "input is empty: expected an event");
             }
             line_no += 1;
+            // Editors on some systems start a UTF-8 file with a byte-order mark.
+            if line_no == 1 && line.starts_with(BOM) {
+                line.drain(..BOM.len());
+            }
             if !line.trim_ascii().is_empty() {
                 break;
             }

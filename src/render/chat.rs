@@ -66,7 +66,11 @@ pub fn chat<'a>(n: &'a Notification, subject: &str) -> ChatNotification<'a> {
     if let Some(actor) = &n.actor {
         bullet("Who", &actor.description);
     }
-    let place = [n.account.as_deref(), n.region.as_deref()]
+    let account = match (&n.account, &n.account_name) {
+        (Some(account), Some(name)) => Some(format!("{account} ({name})")),
+        (account, _) => account.clone(),
+    };
+    let place = [account.as_deref(), n.region.as_deref()]
         .into_iter()
         .flatten()
         .collect::<Vec<_>>()

@@ -41,8 +41,17 @@ pub fn subject(n: &Notification) -> String {
         Family::BatchServiceJobState => write!(line, "Batch service job {name} {status}"),
         Family::BatchQueueBlocked => write!(line, "Batch job queue {name} blocked"),
     };
-    if let Some(region) = &n.region {
-        let _ = write!(line, " in {region}");
+    match (&n.account_name, &n.region) {
+        (Some(account), Some(region)) => {
+            let _ = write!(line, " in {account} {region}");
+        }
+        (Some(account), None) => {
+            let _ = write!(line, " in {account}");
+        }
+        (None, Some(region)) => {
+            let _ = write!(line, " in {region}");
+        }
+        (None, None) => {}
     }
     // Masked before the line is cut, so that no part of a key is left.
     mask_access_keys(&mut line);

@@ -93,11 +93,13 @@ pub fn body(n: &Notification) -> String {
             }
         }
     }
+    let named = n.account_name.as_ref().map(|name| format!(" ({name})"));
+    let named = named.as_deref().unwrap_or("");
     match (&n.account, &n.region) {
         (Some(account), Some(region)) => {
-            labelled!(out, "Where:", "account {account}, region {region}");
+            labelled!(out, "Where:", "account {account}{named}, region {region}");
         }
-        (Some(account), None) => labelled!(out, "Where:", "account {account}"),
+        (Some(account), None) => labelled!(out, "Where:", "account {account}{named}"),
         (None, Some(region)) => labelled!(out, "Where:", "region {region}"),
         (None, None) => labelled!(out, "Where:", "unknown"),
     }
