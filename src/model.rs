@@ -3,6 +3,7 @@
 
 use serde::{Serialize, Serializer};
 
+use crate::redact::{Scrubbed, Secrets};
 use crate::wire::wire_enum;
 
 wire_enum! {
@@ -257,10 +258,28 @@ pub struct Notification {
     /// The identity one job's or resource's updates share (FIFO group, chat thread).
     pub thread_key: String,
     /// The event detail with every secret-bearing value removed.
-    pub detail: serde_json::Value,
+    pub detail: Detail,
     /// How many items of a bulk call failed while the call itself succeeded.
     #[serde(skip)]
     pub item_failures: usize,
+}
+
+/// The event detail, redacted, with the secrets found in the event: written with its free text
+/// scrubbed of them, so that only a format that shows the detail pays for the scrubbing.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Detail {
+    pub value: serde_json::Value,
+    pub secrets: Secrets,
+}
+
+impl Serialize for Detail {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let scrubbed = Scrubbed {
+            value: &self.value,
+            secrets: &self.secrets,
+        };
+        scrubbed.serialize(serializer)
+    }
 }
 
 fn facts_as_map<S: Serializer>(facts: &[Fact], serializer: S) -> Result<S::Ok, S::Error> {

@@ -103,7 +103,7 @@ pub(super) fn classify(
         .extend(cloudtrail_link(region, n.cloudtrail_event_id.as_deref()));
 
     n.action = Some(action);
-    n.detail = object_of(vec![
+    n.detail.value = object_of(vec![
         ("requestParameters", Some(request)),
         ("responseElements", Some(response)),
         ("additionalEventData", additional),

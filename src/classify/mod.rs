@@ -17,10 +17,8 @@ pub mod severity;
 pub mod statuses;
 mod summary;
 
-use serde_json::Value;
-
 use crate::limits::{MAX_NAME, bounded};
-use crate::model::{Family, Notification, Outcome, Resource, ResourceKind, Severity};
+use crate::model::{Detail, Family, Notification, Outcome, Resource, ResourceKind, Severity};
 use crate::parse::{Envelope, Event, EventError};
 use crate::redact::Secrets;
 
@@ -51,6 +49,7 @@ pub fn classify(event: Event) -> Result<Notification, EventError> {
     };
     notification.thread_key = thread_key(&notification);
     scrub(&mut notification, &secrets);
+    notification.detail.secrets = secrets;
     notification.summary = summary::summary(&notification);
     let (severity, reasons) = severity::assess(&notification);
     notification.severity = severity;
@@ -91,13 +90,14 @@ fn base(
         links: Vec::new(),
         cloudtrail_event_id: None,
         thread_key: String::new(),
-        detail: Value::Null,
+        detail: Detail::default(),
         item_failures: 0,
     }
 }
 
 /// Removes the redacted secrets from the free text that may echo them: error messages, reasons,
-/// and any other text with spaces. (Access key ids are masked later, in everything published.)
+/// and any other text with spaces. (The detail's free text is scrubbed as it is written; access key
+/// ids are masked later, in everything published.)
 fn scrub(n: &mut Notification, secrets: &Secrets) {
     if let Some(error) = &mut n.error {
         secrets.scrub_option(&mut error.message);
@@ -108,7 +108,6 @@ fn scrub(n: &mut Notification, secrets: &Secrets) {
     for fact in &mut n.facts {
         secrets.scrub_free_text(&mut fact.value);
     }
-    secrets.scrub_value(&mut n.detail);
 }
 
 /// The identity one resource's updates share: the array or multi-node job of a child or node, so

@@ -109,7 +109,7 @@ pub(super) fn classify(
                 .extend(links::batch_resource(region, ResourceKind::JobQueue, queue));
         }
     }
-    n.detail = detail;
+    n.detail.value = detail;
     Ok(n)
 }
 

@@ -73,7 +73,7 @@ pub(super) fn classify(
         link_region(n.region.as_deref()),
         n.cloudtrail_event_id.as_deref(),
     ));
-    n.detail = object_of(vec![("serviceEventDetails", Some(details))]);
+    n.detail.value = object_of(vec![("serviceEventDetails", Some(details))]);
     Ok(n)
 }
 

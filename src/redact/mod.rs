@@ -13,7 +13,7 @@ mod secrets;
 pub use access_keys::mask_access_keys;
 pub use reader::{MAX_DEPTH, Redacted, TOO_DEEP};
 pub use secret_keys::is_secret_key;
-pub use secrets::Secrets;
+pub use secrets::{Scrubbed, Secrets};
 
 /// What a removed value is shown as.
 pub const REDACTED: &str = "[redacted]";

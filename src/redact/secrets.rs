@@ -3,6 +3,7 @@
 
 use std::cmp::Reverse;
 
+use serde::{Serialize, Serializer};
 use serde_json::Value;
 
 use super::REDACTED;
@@ -12,9 +13,16 @@ const MIN_SCRUBBED_LEN: usize = 6;
 
 /// The secret values found while redacting, longest first, so that a secret containing another is
 /// removed whole.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Default, PartialEq, Eq)]
 pub struct Secrets {
     values: Vec<String>,
+}
+
+/// Never the values themselves, not even in a debug print.
+impl std::fmt::Debug for Secrets {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Secrets({} values)", self.values.len())
+    }
 }
 
 impl Secrets {
@@ -64,17 +72,34 @@ impl Secrets {
             self.scrub(text);
         }
     }
+}
 
-    /// Scrubs the free text inside a JSON value.
-    pub fn scrub_value(&self, value: &mut Value) {
-        if self.values.is_empty() {
-            return;
-        }
-        match value {
-            Value::String(s) => self.scrub_free_text(s),
-            Value::Array(items) => items.iter_mut().for_each(|v| self.scrub_value(v)),
-            Value::Object(map) => map.values_mut().for_each(|v| self.scrub_value(v)),
-            _ => {}
+/// A JSON value as it is written, with the free text in it scrubbed of `secrets`: the scrubbing is
+/// done while it is serialized, so a value that is never shown costs nothing.
+pub struct Scrubbed<'a> {
+    pub value: &'a Value,
+    pub secrets: &'a Secrets,
+}
+
+impl Serialize for Scrubbed<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let inner = |value| Scrubbed {
+            value,
+            secrets: self.secrets,
+        };
+        match self.value {
+            Value::String(text)
+                if !self.secrets.is_empty() && text.contains(char::is_whitespace) =>
+            {
+                let mut text = text.clone();
+                self.secrets.scrub(&mut text);
+                serializer.serialize_str(&text)
+            }
+            Value::Array(items) => serializer.collect_seq(items.iter().map(inner)),
+            Value::Object(members) => {
+                serializer.collect_map(members.iter().map(|(key, value)| (key, inner(value))))
+            }
+            other => other.serialize(serializer),
         }
     }
 }
@@ -91,6 +116,25 @@ mod tests {
         let mut text = "x abcdefgh y".to_owned();
         secrets.scrub(&mut text);
         assert_eq!(text, "x [redacted] y");
+    }
+
+    #[test]
+    fn a_value_is_written_with_its_free_text_scrubbed() {
+        let mut secrets = Secrets::default();
+        secrets.remember("hunter2-pass");
+        let value = serde_json::json!({"reason": "bad hunter2-pass given", "id": "hunter2-pass",
+            "list": ["x hunter2-pass"], "n": 3});
+        let written = serde_json::to_value(Scrubbed {
+            value: &value,
+            secrets: &secrets,
+        })
+        .unwrap();
+        assert_eq!(
+            written,
+            serde_json::json!({"reason": "bad [redacted] given", "id": "hunter2-pass",
+                "list": ["x [redacted]"], "n": 3})
+        );
+        assert_eq!(format!("{secrets:?}"), "Secrets(1 values)");
     }
 
     #[test]

@@ -59,10 +59,8 @@ pub fn render(n: &Notification, settings: &Settings) -> PublishRequest {
     if request.size() <= MAX_PUBLISH_BYTES {
         return request;
     }
-    let mut n = Notification {
-        detail: Value::Null,
-        ..n.clone()
-    };
+    let mut n = n.clone();
+    n.detail.value = Value::Null;
     let mut request = render_once(&n, settings, Some(DETAIL_OMITTED));
     for max in [1024, 256, 64] {
         if request.size() <= MAX_PUBLISH_BYTES {
