@@ -10,6 +10,7 @@ mod api_call;
 pub mod catalog;
 mod fields;
 mod job_kind;
+mod job_logs;
 pub mod links;
 mod native;
 mod s3_job;

@@ -3,8 +3,9 @@
 use serde_json::Value;
 
 use super::fields::{fact, link_region, scalar_text, short_name, text_at};
+use super::links::JobPage;
 use super::statuses::{self, Phase};
-use super::{base, job_kind, links};
+use super::{base, job_kind, job_logs, links};
 use crate::limits::{MAX_NAME, MAX_TEXT};
 use crate::model::{Family, Notification, Outcome, Resource, ResourceKind, Status};
 use crate::parse::{Envelope, EventError};
@@ -99,10 +100,20 @@ pub(super) fn classify(
         add_job_kind(&mut n, &detail, job_id.as_deref());
     }
     add_attempt_facts(&mut n, &detail);
+    let log = last_container(&detail).and_then(|c| job_logs::job_log(&detail, c));
+    if let Some(log) = log.as_ref().filter(|log| log.named) {
+        n.facts
+            .push(fact("log_group", "Log group", log.group.clone()));
+    }
 
-    if let Some(region) = link_region(n.region.as_deref()) {
+    if let Some(region) = link_region(n.region.as_deref()).map(str::to_owned) {
+        let region = region.as_str();
         if let Some(id) = &job_id {
-            n.links.extend(links::batch_resource(region, job_kind, id));
+            add_job_links(&mut n, region, id);
+        }
+        if let Some(log) = &log {
+            n.links
+                .push(links::log_stream(region, &log.group, &log.stream));
         }
         if let Some(queue) = &job_queue {
             n.links
@@ -111,6 +122,25 @@ pub(super) fn classify(
     }
     n.detail.value = detail;
     Ok(n)
+}
+
+/// The job's console page, and its array or multi-node job's page when it is a child or node.
+fn add_job_links(n: &mut Notification, region: &str, job_id: &str) {
+    let array = n.array.as_ref().map(|a| (a.index.is_some(), &a.parent_id));
+    let node = n.node.as_ref().map(|m| (m.index.is_some(), &m.job_id));
+    let own_page = match (array, node) {
+        (Some((false, _)), _) => JobPage::Array,
+        (_, Some((false, _))) => JobPage::MultiNode,
+        _ => JobPage::Job,
+    };
+    let parent = match (array, node) {
+        (Some((true, parent)), _) => Some((JobPage::Array, parent)),
+        (_, Some((true, parent))) => Some((JobPage::MultiNode, parent)),
+        _ => None,
+    };
+    let parent = parent.map(|(page, id)| links::batch_job(region, page, id));
+    n.links.push(links::batch_job(region, own_page, job_id));
+    n.links.extend(parent);
 }
 
 /// Whether the job is an array job or a child of one, a multi-node job or one of its nodes, and what

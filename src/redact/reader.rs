@@ -1,5 +1,7 @@
 //! Reads JSON with its secrets redacted on the way in, in the same pass as the parse: the value
-//! under a secret-bearing key is remembered and kept as `[redacted]` (`null` stays `null`).
+//! under a secret-bearing key is remembered and kept as `[redacted]` (`null` stays `null`). An
+//! `options` object is the one exception: it keeps its keys, and the options that are not secrets
+//! (the log group) their values.
 
 use std::borrow::Cow;
 use std::fmt;
@@ -7,7 +9,7 @@ use std::fmt;
 use serde::de::{DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Number, Value};
 
-use super::secret_keys::is_secret_key;
+use super::secret_keys::{is_options_key, is_secret_key, is_shown_option};
 use super::{REDACTED, Secrets};
 
 /// Objects and arrays nested deeper than this are replaced by [`TOO_DEEP`]: the JSON document wraps
@@ -50,6 +52,9 @@ enum Place {
     Shown,
     /// Under a secret-bearing key: every string is remembered; the value reads as `[redacted]`.
     Secret,
+    /// Under `options`: like `Secret`, except that an object is built, its shown options as they
+    /// are and the others as `[redacted]`.
+    Options,
     /// Nested too deeply to be shown: only read for the secrets inside.
     Hidden,
 }
@@ -75,20 +80,22 @@ impl Reader<'_> {
     fn scalar(&self, shown: impl FnOnce() -> Value) -> Value {
         match self.place {
             Place::Shown => shown(),
-            Place::Secret => Value::String(REDACTED.into()),
+            Place::Secret | Place::Options => Value::String(REDACTED.into()),
             Place::Hidden => Value::Null,
         }
     }
 
-    /// Where the members or elements of an array or object are read, and what it reads as if it
-    /// is not built.
-    fn container(&self) -> (Place, Option<Value>) {
+    /// Where the members or elements of an array (`object` false) or object are read, and what it
+    /// reads as if it is not built.
+    fn container(&self, object: bool) -> (Place, Option<Value>) {
+        let redacted = || Some(Value::String(REDACTED.into()));
         match self.place {
             Place::Shown if self.depth >= MAX_DEPTH => {
                 (Place::Hidden, Some(Value::String(TOO_DEEP.into())))
             }
             Place::Shown => (Place::Shown, None),
-            Place::Secret => (Place::Secret, Some(Value::String(REDACTED.into()))),
+            Place::Options if object && self.depth < MAX_DEPTH => (Place::Options, None),
+            Place::Secret | Place::Options => (Place::Secret, redacted()),
             Place::Hidden => (Place::Hidden, Some(Value::Null)),
         }
     }
@@ -121,7 +128,7 @@ impl<'de> Visitor<'de> for Reader<'_> {
         Ok(self.scalar(|| Number::from_f64(v).map_or(Value::Null, Value::Number)))
     }
     fn visit_str<E>(self, v: &str) -> Result<Value, E> {
-        if self.place == Place::Secret {
+        if matches!(self.place, Place::Secret | Place::Options) {
             self.secrets.remember(v);
         }
         Ok(self.scalar(|| Value::String(v.to_owned())))
@@ -137,7 +144,7 @@ impl<'de> Visitor<'de> for Reader<'_> {
     }
 
     fn visit_seq<A: SeqAccess<'de>>(mut self, mut seq: A) -> Result<Value, A::Error> {
-        let (place, unbuilt) = self.container();
+        let (place, unbuilt) = self.container(false);
         let mut items = Vec::new();
         while let Some(item) = seq.next_element_seed(self.inner(place))? {
             if unbuilt.is_none() {
@@ -148,11 +155,14 @@ impl<'de> Visitor<'de> for Reader<'_> {
     }
 
     fn visit_map<A: MapAccess<'de>>(mut self, mut map: A) -> Result<Value, A::Error> {
-        let (place, unbuilt) = self.container();
+        let (place, unbuilt) = self.container(true);
         let mut members = Map::new();
         while let Some(Key(key)) = map.next_key()? {
             let member_place = match place {
+                Place::Shown if is_options_key(&key) => Place::Options,
                 Place::Shown | Place::Hidden if is_secret_key(&key) => Place::Secret,
+                Place::Options if is_shown_option(&key) => Place::Shown,
+                Place::Options => Place::Secret,
                 other => other,
             };
             let value = map.next_value_seed(self.inner(member_place))?;
@@ -204,7 +214,17 @@ mod tests {
             Value::Array(items) => items.iter_mut().for_each(|v| reference_redact(v, secrets)),
             Value::Object(map) => {
                 for (key, v) in map.iter_mut() {
-                    if is_secret_key(key) {
+                    if is_options_key(key) && v.is_object() {
+                        let options = v.as_object_mut().unwrap();
+                        for (option, v) in options.iter_mut() {
+                            if is_shown_option(option) {
+                                reference_redact(v, secrets);
+                            } else if !v.is_null() {
+                                collect(v, secrets);
+                                *v = Value::String(REDACTED.into());
+                            }
+                        }
+                    } else if is_secret_key(key) {
                         if !v.is_null() {
                             collect(v, secrets);
                             *v = Value::String(REDACTED.into());
@@ -232,6 +252,9 @@ mod tests {
         let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("events");
         for entry in std::fs::read_dir(dir).unwrap() {
             let path = entry.unwrap().path();
+            if path.extension().is_none_or(|e| e != "json") {
+                continue;
+            }
             let bytes = std::fs::read(&path).unwrap();
             let mut expected: Value = serde_json::from_slice(&bytes).unwrap();
             let mut expected_secrets = Secrets::default();
@@ -249,7 +272,11 @@ mod tests {
             "containerOverrides": {
                 "environment": [{"name": "DB_PASSWORD", "value": "hunter2-secret"}],
                 "command": ["--token", "abcdef123"],
-                "logConfiguration": {"logDriver": "awslogs", "options": {"awslogs-group": "g"}},
+                "logConfiguration": {
+                    "logDriver": "splunk",
+                    "options": {"awslogs-group": "/batch/nightly", "splunk-token": "splunk-tok-42", "splunk-url": "https://u:pw@splunk.example"},
+                    "secretOptions": [{"name": "x", "valueFrom": "arn:aws:ssm:p"}],
+                },
             },
             "parameters": {"key": "value-123456"},
             "nodeOverrides": {"nodePropertyOverrides": [{"containerOverrides": {"environment": []}}]},
@@ -264,7 +291,9 @@ mod tests {
         for leaked in [
             "hunter2-secret",
             "abcdef123",
-            "awslogs-group",
+            "splunk-tok-42",
+            "u:pw@",
+            "arn:aws:ssm:p",
             "value-123456",
             "HyperParameters",
             "AKIAIOSFODNN7EXAMPLE",
@@ -276,13 +305,39 @@ mod tests {
         assert_eq!(read.value["jobName"], "nightly");
         assert_eq!(read.value["secretOptions"], Value::Null);
         assert_eq!(read.value["parameters"], REDACTED);
+        let log = &read.value["containerOverrides"]["logConfiguration"];
+        assert_eq!(log["logDriver"], "splunk");
         assert_eq!(
-            read.value["containerOverrides"]["logConfiguration"]["logDriver"],
-            "awslogs"
+            log["options"],
+            json!({"awslogs-group": "/batch/nightly", "splunk-token": REDACTED, "splunk-url": REDACTED})
         );
+        let mut named = "group /batch/nightly token splunk-tok-42".to_owned();
+        read.secrets.scrub(&mut named);
+        assert_eq!(named, "group /batch/nightly token [redacted]");
         let mut message = "bad value value-123456 and hunter2-secret".to_owned();
         read.secrets.scrub(&mut message);
         assert_eq!(message, "bad value [redacted] and [redacted]");
+    }
+
+    #[test]
+    fn options_that_are_not_objects_or_are_too_deep_stay_redacted_wholesale() {
+        let read = read(br#"{"options": ["awslogs-group", "a-1"], "o": {"options": "s-2"}}"#);
+        assert_eq!(
+            read.value,
+            json!({"options": REDACTED, "o": {"options": REDACTED}})
+        );
+        let mut json = String::new();
+        // The object holding `options` is the deepest one still shown.
+        for _ in 0..MAX_DEPTH - 1 {
+            json.push_str(r#"{"a":"#);
+        }
+        json.push_str(r#"{"options":{"awslogs-group":"deep-group","token":"deep-tok"}}"#);
+        json.push_str(&"}".repeat(MAX_DEPTH - 1));
+        let read = self::read(json.as_bytes());
+        assert!(!read.value.to_string().contains("deep-"));
+        let mut text = "x deep-tok".to_owned();
+        read.secrets.scrub(&mut text);
+        assert_eq!(text, "x [redacted]");
     }
 
     #[test]

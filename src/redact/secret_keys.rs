@@ -19,6 +19,21 @@ const SECRET_KEYS: &[&str] = &[
 /// Fragments that mark a secret wherever they appear in a key, in any case.
 const SECRET_KEY_FRAGMENTS: &[&str] = &["password", "secret", "credential", "token"];
 
+/// The members of a secret `options` object that are shown all the same. The log group is where a
+/// job's logs are, which the log link needs, and not a secret; other log options (a Splunk token,
+/// say) stay redacted.
+const SHOWN_OPTIONS: &[&str] = &["awslogs-group"];
+
+/// Whether the value under `key` is a secret object of options of which some are shown.
+pub fn is_options_key(key: &str) -> bool {
+    key.eq_ignore_ascii_case("options")
+}
+
+/// Whether the option `key` is shown though the options are a secret.
+pub fn is_shown_option(key: &str) -> bool {
+    SHOWN_OPTIONS.contains(&key)
+}
+
 /// Whether the value under `key` is a secret.
 pub fn is_secret_key(key: &str) -> bool {
     SECRET_KEYS
