@@ -53,7 +53,7 @@ def test_each_event_is_routed_by_exactly_the_rule_meant_for_it(aws):
         queues[name] = url
 
     families = {}
-    for file_name, line in preview(INCLUDE_READ_ONLY="true").items():
+    for file_name, line in preview(INCLUDE_READ_ONLY="true", CHILD_JOB_EVENTS="all").items():
         publish = line.get("publish")
         families[file_name] = publish["MessageAttributes"]["family"]["StringValue"] if publish else None
     assert sum(f is None for f in families.values()) >= 2, "foreign events are among the examples"
