@@ -21,7 +21,8 @@ def generate(path, count):
     with open(path, "w") as out:
         for i in range(count):
             event = dict(events[i % len(events)])
-            event["id"] = f"{event['id']}-{i}"
+            # Fresh ids, as EventBridge gives; a trimmed example has none of its own.
+            event["id"] = f"{event.get('id', 'event')}-{i}"
             out.write(json.dumps(event, separators=(",", ":")) + "\n")
 
 

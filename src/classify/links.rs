@@ -1,5 +1,7 @@
 //! AWS console URL formats, kept in one place because AWS changes them.
 
+use std::fmt::Write as _;
+
 use crate::model::{Link, ResourceKind};
 
 /// The console's host, after the region.
@@ -85,7 +87,7 @@ fn console_fragment(value: &str) -> String {
         if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
             out.push(char::from(b));
         } else {
-            out.push_str(&format!("$25{b:02X}"));
+            let _ = write!(out, "$25{b:02X}");
         }
     }
     out
@@ -101,7 +103,7 @@ fn encode(value: &str) -> String {
         if safe(b) {
             out.push(char::from(b));
         } else {
-            out.push_str(&format!("%{b:02X}"));
+            let _ = write!(out, "%{b:02X}");
         }
     }
     out
