@@ -82,28 +82,24 @@ pub fn log_stream(region: &str, group: &str, stream: &str) -> Link {
 /// The CloudWatch console's encoding inside its URL fragment: a value percent-encoded, then its `%`
 /// written `$25` (`/` becomes `$252F`).
 fn console_fragment(value: &str) -> String {
-    let mut out = String::with_capacity(value.len());
-    for b in value.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
-            out.push(char::from(b));
-        } else {
-            let _ = write!(out, "$25{b:02X}");
-        }
-    }
-    out
+    escape(value, b"", "$25")
 }
 
 /// Percent-encodes everything but the characters ARNs, ids and names are made of, so a hostile value
 /// cannot change the URL's structure.
 fn encode(value: &str) -> String {
-    let safe =
-        |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~' | b':' | b'/');
+    escape(value, b":/", "%")
+}
+
+/// `value` with every byte but ASCII letters, digits, `-_.~` and `also_safe` written as `prefix`
+/// and two hex digits.
+fn escape(value: &str, also_safe: &[u8], prefix: &str) -> String {
     let mut out = String::with_capacity(value.len());
     for b in value.bytes() {
-        if safe(b) {
+        if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) || also_safe.contains(&b) {
             out.push(char::from(b));
         } else {
-            let _ = write!(out, "%{b:02X}");
+            let _ = write!(out, "{prefix}{b:02X}");
         }
     }
     out

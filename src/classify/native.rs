@@ -64,7 +64,8 @@ pub(super) fn classify(
         (Family::BatchQueueBlocked, _) | (_, None) => Outcome::InProgress,
         (_, Some(s)) => s.outcome,
     };
-    let reason = explained_reason(status_reason, n.outcome, &detail);
+    let container = last_container(&detail);
+    let reason = explained_reason(status_reason, n.outcome, container);
     n.status = Some(Status {
         value: status_value,
         reason,
@@ -99,8 +100,8 @@ pub(super) fn classify(
     if family == Family::BatchJobState {
         add_job_kind(&mut n, &detail, job_id.as_deref());
     }
-    add_attempt_facts(&mut n, &detail);
-    let log = last_container(&detail).and_then(|c| job_logs::job_log(&detail, c));
+    add_attempt_facts(&mut n, &detail, container);
+    let log = container.and_then(|c| job_logs::job_log(&detail, c));
     if let Some(log) = log.as_ref().filter(|log| log.named) {
         n.facts
             .push(fact("log_group", "Log group", log.group.clone()));
@@ -128,15 +129,12 @@ pub(super) fn classify(
 fn add_job_links(n: &mut Notification, region: &str, job_id: &str) {
     let array = n.array.as_ref().map(|a| (a.index.is_some(), &a.parent_id));
     let node = n.node.as_ref().map(|m| (m.index.is_some(), &m.job_id));
-    let own_page = match (array, node) {
-        (Some((false, _)), _) => JobPage::Array,
-        (_, Some((false, _))) => JobPage::MultiNode,
-        _ => JobPage::Job,
-    };
-    let parent = match (array, node) {
-        (Some((true, parent)), _) => Some((JobPage::Array, parent)),
-        (_, Some((true, parent))) => Some((JobPage::MultiNode, parent)),
-        _ => None,
+    let (own_page, parent) = match (array, node) {
+        (Some((false, _)), _) => (JobPage::Array, None),
+        (_, Some((false, _))) => (JobPage::MultiNode, None),
+        (Some((true, parent)), _) => (JobPage::Job, Some((JobPage::Array, parent))),
+        (_, Some((true, parent))) => (JobPage::Job, Some((JobPage::MultiNode, parent))),
+        (None, None) => (JobPage::Job, None),
     };
     let parent = parent.map(|(page, id)| links::batch_job(region, page, id));
     n.links.push(links::batch_job(region, own_page, job_id));
@@ -200,14 +198,17 @@ const GENERIC_REASON: &str = "Essential container in task exited";
 /// The job's status reason, made to say what happened: Batch's generic reason is replaced by the
 /// last attempt's container reason or non-zero exit code when there is one, and dropped from a job
 /// that did not fail (it is not news there).
-fn explained_reason(reason: Option<String>, outcome: Outcome, detail: &Value) -> Option<String> {
+fn explained_reason(
+    reason: Option<String>,
+    outcome: Outcome,
+    container: Option<&Value>,
+) -> Option<String> {
     if reason.as_deref() != Some(GENERIC_REASON) {
         return reason;
     }
     if outcome != Outcome::Failed {
         return None;
     }
-    let container = last_container(detail);
     let cause = container.and_then(|c| text_at(c, "reason", MAX_TEXT));
     let exit_code = container
         .and_then(|c| c.get("exitCode"))
@@ -232,15 +233,16 @@ fn last_container(detail: &Value) -> Option<&Value> {
         .or_else(|| detail.get("container"))
 }
 
-/// The last attempt's exit code, reason and log stream; the job's own container as a fallback.
-fn add_attempt_facts(n: &mut Notification, detail: &Value) {
+/// The number of attempts; the last attempt's reason; the exit code, reason and log stream of
+/// `container` (the last attempt's, or the job's own).
+fn add_attempt_facts(n: &mut Notification, detail: &Value, container: Option<&Value>) {
     let attempts = detail.get("attempts").and_then(Value::as_array);
     if let Some(attempts) = attempts.filter(|a| !a.is_empty()) {
         n.facts
             .push(fact("attempts", "Attempts", attempts.len().to_string()));
     }
     let last_attempt = attempts.and_then(|a| a.last());
-    let Some(container) = last_container(detail) else {
+    let Some(container) = container else {
         return;
     };
     if let Some(code) = container.get("exitCode").and_then(scalar_text) {
