@@ -38,6 +38,19 @@ wire_enum! {
     }
 }
 
+wire_enum! {
+    /// What to do when the state table cannot be reached.
+    pub enum StateFailure {
+        /// Publish without it: a duplicate is better than a lost notification.
+        Publish = "publish",
+        /// Fail the invocation, so that Lambda retries it.
+        Fail = "fail",
+    }
+}
+
+pub const DEFAULT_STATE_TTL_DAYS: u32 = 15;
+pub const DEFAULT_CHILD_FAILURES_MAX: u32 = 10;
+
 /// Whether the settings are for a person's preview or for the deployed function.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Mode {
@@ -60,6 +73,14 @@ pub struct Settings {
     pub child_job_events: ChildJobEvents,
     /// Readable names of accounts, by account id.
     pub account_names: Vec<(String, String)>,
+    /// The DynamoDB table that remembers what was told; `None`: stateless.
+    pub state_table: Option<String>,
+    pub state_failure: StateFailure,
+    /// How long the table remembers what was told.
+    pub state_ttl_days: u32,
+    /// With a state table and `CHILD_JOB_EVENTS=failed`: how many failed children of one array or
+    /// multi-node job are notified one by one.
+    pub child_failures_max: u32,
 }
 
 impl Settings {
@@ -99,6 +120,10 @@ pub const VARIABLES: &[(&str, &str, &str)] = &[
     ("METRICS_NAMESPACE",          "a CloudWatch namespace: 1-255 characters of letters, digits and . - _ / # :", "BatchNotifier"),
     ("CHILD_JOB_EVENTS",           "failed, all, none",                                                           "failed"),
     ("ACCOUNT_NAMES",              "comma-separated <12-digit account>=<name> pairs, names of printable characters", "empty"),
+    ("STATE_TABLE",                "a DynamoDB table name (3-255 of letters, digits, _ - .); empty for none",     "empty: stateless"),
+    ("STATE_FAILURE",              "publish, fail",                                                               "publish"),
+    ("STATE_TTL_DAYS",             "whole days, 1-365",                                                           "15"),
+    ("CHILD_FAILURES_MAX",         "a whole number, 0-100000",                                                    "10"),
 ];
 
 fn accepted(variable: &str) -> &'static str {
@@ -150,6 +175,16 @@ pub fn from_lookup(
         None => DEFAULT_METRICS_NAMESPACE.to_owned(),
         Some(v) => parse_namespace(&v)?,
     };
+    let state_table = match lookup("STATE_TABLE") {
+        None => None,
+        Some(v) if v.trim().is_empty() => None,
+        Some(v) => Some(parse_table_name(&v)?),
+    };
+    let state_failure = match lookup("STATE_FAILURE") {
+        None => StateFailure::Publish,
+        Some(v) => StateFailure::from_name(&v)
+            .ok_or_else(|| invalid("STATE_FAILURE", &v, "unknown choice"))?,
+    };
     Ok(Settings {
         topic_arn,
         min_severity,
@@ -161,6 +196,15 @@ pub fn from_lookup(
         metrics_namespace,
         child_job_events,
         account_names,
+        state_table,
+        state_failure,
+        state_ttl_days: number(&lookup, "STATE_TTL_DAYS", DEFAULT_STATE_TTL_DAYS, 1..=365)?,
+        child_failures_max: number(
+            &lookup,
+            "CHILD_FAILURES_MAX",
+            DEFAULT_CHILD_FAILURES_MAX,
+            0..=100_000,
+        )?,
     })
 }
 
@@ -181,6 +225,35 @@ fn flag(
         "false" | "0" | "no" => Ok(false),
         "" => Err(invalid(variable, &value, "it is empty")),
         _ => Err(invalid(variable, &value, "not a boolean")),
+    }
+}
+
+fn number(
+    lookup: &impl Fn(&str) -> Option<String>,
+    variable: &'static str,
+    default: u32,
+    range: std::ops::RangeInclusive<u32>,
+) -> Result<u32, ConfigError> {
+    let Some(value) = lookup(variable) else {
+        return Ok(default);
+    };
+    match value.trim().parse::<u32>() {
+        Ok(n) if range.contains(&n) => Ok(n),
+        Ok(_) => Err(invalid(variable, &value, "out of range")),
+        Err(_) => Err(invalid(variable, &value, "not a whole number")),
+    }
+}
+
+/// DynamoDB's rule for table names.
+fn parse_table_name(value: &str) -> Result<String, ConfigError> {
+    let valid = (3..=255).contains(&value.len())
+        && value
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"_-.".contains(&b));
+    if valid {
+        Ok(value.to_owned())
+    } else {
+        Err(invalid("STATE_TABLE", value, "not a DynamoDB table name"))
     }
 }
 
@@ -299,6 +372,39 @@ mod tests {
         assert!(s.event_names_include.is_empty() && s.event_names_exclude.is_empty());
         assert_eq!(s.metrics_namespace, DEFAULT_METRICS_NAMESPACE);
         assert_eq!(s.child_job_events, ChildJobEvents::Failed);
+        assert_eq!(s.state_table, None);
+        assert_eq!(s.state_failure, StateFailure::Publish);
+        assert_eq!((s.state_ttl_days, s.child_failures_max), (15, 10));
+    }
+
+    #[test]
+    fn state_settings_are_read_and_checked() {
+        let s = settings(
+            &[
+                ("STATE_TABLE", "batch-notifier-state"),
+                ("STATE_FAILURE", "FAIL"),
+                ("STATE_TTL_DAYS", "30"),
+                ("CHILD_FAILURES_MAX", "0"),
+            ],
+            Mode::Preview,
+        )
+        .unwrap();
+        assert_eq!(s.state_table.as_deref(), Some("batch-notifier-state"));
+        assert_eq!(s.state_failure, StateFailure::Fail);
+        assert_eq!((s.state_ttl_days, s.child_failures_max), (30, 0));
+        let empty = settings(&[("STATE_TABLE", "")], Mode::Preview).unwrap();
+        assert_eq!(empty.state_table, None, "the template's empty parameter");
+        for (variable, bad) in [
+            ("STATE_TABLE", "ab"),
+            ("STATE_TABLE", "my table"),
+            ("STATE_FAILURE", "retry"),
+            ("STATE_TTL_DAYS", "0"),
+            ("STATE_TTL_DAYS", "two"),
+            ("CHILD_FAILURES_MAX", "-1"),
+        ] {
+            let err = settings(&[(variable, bad)], Mode::Preview).unwrap_err();
+            assert_eq!(err.variable, variable, "{bad}");
+        }
     }
 
     #[test]

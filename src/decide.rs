@@ -18,6 +18,12 @@ wire_enum! {
         Transitional = "transitional",
         ChildJob = "child_job",
         BelowMinSeverity = "below_min_severity",
+        /// Told already (the state table).
+        Duplicate = "duplicate",
+        /// A later transition of the job was told already (the state table).
+        Stale = "stale",
+        /// A failed child over `CHILD_FAILURES_MAX` (the state table).
+        ChildFailuresCapped = "child_failures_capped",
     }
 }
 

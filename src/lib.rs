@@ -15,11 +15,13 @@ pub mod ingest;
 pub mod parse;
 pub mod classify;
 pub mod decide;
+pub mod state;
 pub mod render;
 pub mod pipeline;
 
-// The edge: the publisher port and its SNS adapter.
+// The edge: the publisher port and its SNS adapter, and the DynamoDB state store.
 pub mod deliver;
+pub mod store;
 
 // The entry points: the Lambda handler and `preview`.
 pub mod entry;

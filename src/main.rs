@@ -4,9 +4,10 @@
 use std::process::ExitCode;
 
 use batch_notifier::config::{self, Mode};
-use batch_notifier::deliver::sns::SnsPublisher;
-use batch_notifier::entry::handler::handle;
+use batch_notifier::deliver::sns::{SnsPublisher, load_config};
+use batch_notifier::entry::handler::handle_with;
 use batch_notifier::entry::preview;
+use batch_notifier::store::dynamodb::DynamoStore;
 use lambda_runtime::{LambdaEvent, service_fn};
 use serde_json::value::RawValue;
 
@@ -58,10 +59,14 @@ fn run_lambda() -> ExitCode {
         }
     };
     let served = runtime.block_on(async {
-        let publisher = SnsPublisher::from_env().await;
-        let (settings, publisher) = (&settings, &publisher);
+        let config = load_config().await;
+        let publisher = SnsPublisher::new(aws_sdk_sns::Client::new(&config));
+        let store = (settings.state_table.clone()).map(|table| DynamoStore::new(&config, table));
+        let (settings, publisher, store) = (&settings, &publisher, store.as_ref());
         lambda_runtime::run(service_fn(|event: LambdaEvent<Box<RawValue>>| async move {
-            handle(event.payload.get().as_bytes(), settings, publisher).await
+            let deadline_ms = i64::try_from(event.context.deadline).unwrap_or(i64::MAX);
+            let bytes = event.payload.get().as_bytes();
+            handle_with(bytes, settings, publisher, store, deadline_ms).await
         }))
         .await
     });

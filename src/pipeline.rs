@@ -1,5 +1,5 @@
 //! The core's one path from an event's bytes to a decision and its Publish request, shared by
-//! `preview` and the Lambda handler: parse, classify, decide, render.
+//! `preview` and the Lambda handler: parse, classify, decide, the state store's gate, render.
 
 use crate::classify::classify;
 use crate::config::Settings;
@@ -8,6 +8,7 @@ use crate::model::{Family, Notification, Severity};
 use crate::parse::{EventError, Parsed, parse};
 use crate::redact::mask_access_keys;
 use crate::render::{PublishRequest, render};
+use crate::state::{Clock, Gate, Refusal, StateError, StateStore, Ticket, admit};
 
 /// The facts about an event that its log line reports, never a secret.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -43,18 +44,81 @@ pub struct Prepared {
     pub summary: Option<Summary>,
 }
 
-/// Parses, classifies, decides and renders one event.
+/// Parses, classifies, decides and renders one event, without a state store.
 pub fn prepare(input: &[u8], settings: &Settings) -> Result<Prepared, EventError> {
+    let (decision, notification) = match assess(input, settings)? {
+        Err(skip) => (Decision::Skip(skip), None),
+        Ok(n) => match decide(&n, settings) {
+            Decision::Skip(skip) => (Decision::Skip(skip), Some(n)),
+            Decision::Publish(()) => (Decision::Publish(Box::new(render(&n, settings))), Some(n)),
+        },
+    };
+    Ok(Prepared {
+        decision,
+        summary: notification.map(Summary::from),
+    })
+}
+
+/// What the gated path hands the handler or `preview`: the decision (or why the event cannot be
+/// decided now), the claim to settle after the publish, and whether the table was out of reach.
+#[derive(Debug)]
+pub struct Ready {
+    pub decision: Result<Decision<Box<PublishRequest>>, Refusal>,
+    pub ticket: Option<Ticket>,
+    pub state_unavailable: Option<StateError>,
+    pub summary: Option<Summary>,
+}
+
+/// The path the handler and `preview` share: [`prepare`], with the state store's gate between the
+/// decision and the rendering when there is a store.
+pub async fn prepare_gated<S: StateStore>(
+    input: &[u8],
+    settings: &Settings,
+    store: Option<&S>,
+    clock: Clock,
+) -> Result<Ready, EventError> {
+    let mut ready = Ready {
+        decision: Ok(Decision::Skip(Skip {
+            kind: SkipKind::NotOurs,
+            reason: String::new(),
+        })),
+        ticket: None,
+        state_unavailable: None,
+        summary: None,
+    };
+    let mut n = match assess(input, settings)? {
+        Err(skip) => {
+            ready.decision = Ok(Decision::Skip(skip));
+            return Ok(ready);
+        }
+        Ok(n) => n,
+    };
+    ready.decision = match decide(&n, settings) {
+        Decision::Skip(skip) => Ok(Decision::Skip(skip)),
+        Decision::Publish(()) => match admit(store, &mut n, settings, clock).await {
+            Gate::Go(admitted) => {
+                ready.ticket = admitted.ticket;
+                ready.state_unavailable = admitted.unavailable;
+                Ok(Decision::Publish(Box::new(render(&n, settings))))
+            }
+            Gate::Skip(skip) => Ok(Decision::Skip(skip)),
+            Gate::Refuse(refusal) => Err(refusal),
+        },
+    };
+    ready.summary = Some(Summary::from(n));
+    Ok(ready)
+}
+
+/// Parses and classifies one event, naming its account: the notification, or why the event is not
+/// ours.
+fn assess(input: &[u8], settings: &Settings) -> Result<Result<Notification, Skip>, EventError> {
     let event = match parse(input)? {
         Parsed::Ours(event) => event,
         Parsed::NotOurs(reason) => {
-            return Ok(Prepared {
-                decision: Decision::Skip(Skip {
-                    kind: SkipKind::NotOurs,
-                    reason,
-                }),
-                summary: None,
-            });
+            return Ok(Err(Skip {
+                kind: SkipKind::NotOurs,
+                reason,
+            }));
         }
     };
     let mut notification = classify(event)?;
@@ -64,10 +128,5 @@ pub fn prepare(input: &[u8], settings: &Settings) -> Result<Prepared, EventError
         .as_deref()
         .and_then(|account| settings.account_name(account))
         .map(str::to_owned);
-    let decision =
-        decide(&notification, settings).map(|()| Box::new(render(&notification, settings)));
-    Ok(Prepared {
-        decision,
-        summary: Some(Summary::from(notification)),
-    })
+    Ok(Ok(notification))
 }

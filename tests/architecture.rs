@@ -8,11 +8,12 @@ use std::path::{Path, PathBuf};
 const LEAVES: &[&str] = &["config", "limits", "model", "redact", "wire"];
 /// The stages, in the order `lib.rs` declares them and data flows through them.
 const STAGES: &[&str] = &[
-    "ingest", "parse", "classify", "decide", "render", "pipeline", "deliver", "entry",
+    "ingest", "parse", "classify", "decide", "state", "render", "pipeline", "deliver", "store",
+    "entry",
 ];
 /// The stages that are the pure core.
 const CORE: &[&str] = &[
-    "ingest", "parse", "classify", "decide", "render", "pipeline",
+    "ingest", "parse", "classify", "decide", "state", "render", "pipeline",
 ];
 /// Crates that belong at the edge only.
 const EDGE_CRATES: &[&str] = &[

@@ -1,8 +1,9 @@
 //! Delivery: the port to SNS ([`Publisher`], what the handler needs from a publisher, with no AWS
 //! SDK type in sight) and its adapter over the AWS SDK for Rust ([`sns`]), which sends through an
-//! HTTPS client of the function's own ([`https`]). These two are the only modules that know the SDK.
+//! HTTPS client of the function's own ([`https`]), which every client of the function shares.
 
 mod https;
+pub(crate) mod sdk_error;
 pub mod sns;
 
 use std::future::Future;

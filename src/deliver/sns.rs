@@ -7,9 +7,10 @@ use aws_config::environment::EnvironmentVariableCredentialsProvider;
 use aws_config::retry::RetryConfig;
 use aws_config::timeout::TimeoutConfig;
 use aws_sdk_sns::Client;
-use aws_sdk_sns::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
+use aws_sdk_sns::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_sns::types::MessageAttributeValue;
 
+use super::sdk_error::describe;
 use super::{PublishError, Publisher};
 use crate::render::PublishRequest;
 
@@ -31,19 +32,26 @@ impl SnsPublisher {
     }
 
     /// A client configured from the environment (region, credentials, `AWS_ENDPOINT_URL_SNS`).
-    ///
-    /// Lambda gives the function its credentials in environment variables. When they are there,
-    /// only they are read: the default chain would also build the providers a function never uses
-    /// (profiles, web identity with its own STS client, container and instance metadata), a
-    /// quarter of the cold start (BENCHMARKS.md). Without them (a person's shell with a profile),
-    /// the default chain applies.
     pub async fn from_env() -> Self {
-        let mut loader = configure(aws_config::defaults(BehaviorVersion::latest()));
-        if std::env::var_os("AWS_ACCESS_KEY_ID").is_some() {
-            loader = loader.credentials_provider(EnvironmentVariableCredentialsProvider::new());
-        }
-        SnsPublisher::new(Client::new(&loader.load().await))
+        SnsPublisher::new(Client::new(&load_config().await))
     }
+}
+
+/// The function's AWS configuration, which every client shares: the HTTP client, region and
+/// credentials from the environment, and the publisher's retry and timeout bounds (other clients
+/// set their own).
+///
+/// Lambda gives the function its credentials in environment variables. When they are there,
+/// only they are read: the default chain would also build the providers a function never uses
+/// (profiles, web identity with its own STS client, container and instance metadata), a
+/// quarter of the cold start (BENCHMARKS.md). Without them (a person's shell with a profile),
+/// the default chain applies.
+pub async fn load_config() -> aws_config::SdkConfig {
+    let mut loader = configure(aws_config::defaults(BehaviorVersion::latest()));
+    if std::env::var_os("AWS_ACCESS_KEY_ID").is_some() {
+        loader = loader.credentials_provider(EnvironmentVariableCredentialsProvider::new());
+    }
+    loader.load().await
 }
 
 /// The HTTP client and the retry and timeout bounds every publisher uses.
@@ -92,39 +100,6 @@ where
     E: ProvideErrorMetadata + std::error::Error + 'static,
     R: std::fmt::Debug + 'static,
 {
-    let (code, message) = match &error {
-        SdkError::ServiceError(service) => (
-            service.err().code().map(str::to_owned),
-            service
-                .err()
-                .message()
-                .map_or_else(|| DisplayErrorContext(&error).to_string(), str::to_owned),
-        ),
-        SdkError::TimeoutError(_) => (None, "timed out after the SDK's retries".to_owned()),
-        SdkError::DispatchFailure(_) => (None, format!("could not reach SNS: {}", causes(&error))),
-        SdkError::ResponseError(_) => (
-            None,
-            format!("unreadable answer from SNS: {}", causes(&error)),
-        ),
-        _ => (None, DisplayErrorContext(&error).to_string()),
-    };
+    let (code, message) = describe(&error, "SNS");
     PublishError { code, message }
-}
-
-/// The messages of an error's sources, most specific last, without repeats.
-fn causes(error: &(dyn std::error::Error + 'static)) -> String {
-    let mut parts: Vec<String> = Vec::new();
-    let mut current = error.source();
-    while let Some(cause) = current {
-        let text = cause.to_string();
-        if !parts.iter().any(|p| p.contains(&text)) {
-            parts.push(text);
-        }
-        current = cause.source();
-    }
-    if parts.is_empty() {
-        error.to_string()
-    } else {
-        parts.join(": ")
-    }
 }

@@ -9,36 +9,85 @@ use crate::config::Settings;
 use crate::decide::Decision;
 use crate::deliver::Publisher;
 use crate::ingest::{Payload, payload};
-use crate::pipeline::{Summary, prepare};
+use crate::pipeline::{Summary, prepare_gated};
+use crate::state::{Clock, MemoryStore, Refusal, StateError, StateStore, settle};
 
-/// Handles one invocation's payload. `Ok` is the answer (`{"published": "<message id>"}` or
-/// `{"skipped": "<reason>"}`); `Err` fails the invocation.
+/// Handles one invocation's payload without a state store. `Ok` is the answer
+/// (`{"published": "<message id>"}` or `{"skipped": "<reason>"}`); `Err` fails the invocation.
 pub async fn handle<P: Publisher>(
     bytes: &[u8],
     settings: &Settings,
     publisher: &P,
 ) -> Ended<String> {
+    handle_with(bytes, settings, publisher, None::<&MemoryStore>, 0).await
+}
+
+/// Handles one invocation's payload, with the state store when there is one: claimed before the
+/// publish, marked published after it, given up when it fails. `deadline_ms` is the invocation's
+/// deadline, which a claim's lease lasts until.
+pub async fn handle_with<P: Publisher, S: StateStore>(
+    bytes: &[u8],
+    settings: &Settings,
+    publisher: &P,
+    store: Option<&S>,
+    deadline_ms: i64,
+) -> Ended<String> {
     let Payload::Event(event) = payload(bytes);
-    let (ended, summary) = match prepare(event, settings) {
-        Err(error) => (Err(Failure::from(error)), None),
-        Ok(prepared) => {
-            let ended = match prepared.decision {
-                Decision::Skip(skip) => Ok(Decision::Skip(skip)),
-                Decision::Publish(request) => match publisher.publish(&request).await {
-                    Ok(message_id) => Ok(Decision::Publish(message_id)),
-                    Err(error) => Err(Failure::from(error)),
-                },
-            };
-            (ended, prepared.summary)
+    let clock = Clock {
+        now_ms: now_ms(),
+        lease_until_ms: deadline_ms,
+    };
+    let ready = match prepare_gated(event, settings, store, clock).await {
+        Ok(ready) => ready,
+        Err(error) => {
+            let ended = Err(Failure::from(error));
+            report(settings, None, &ended, None);
+            return ended;
         }
     };
-    report(settings, summary.as_ref(), &ended);
+    let mut state_unavailable = ready.state_unavailable;
+    let ended = match ready.decision {
+        Err(refusal) => Err(Failure::from(refusal)),
+        Ok(Decision::Skip(skip)) => Ok(Decision::Skip(skip)),
+        Ok(Decision::Publish(request)) => {
+            let published = publisher.publish(&request).await;
+            if let Some(ticket) = ready.ticket {
+                let message_id = published.as_ref().ok().map(String::as_str);
+                // The publish has happened or failed either way: a table that cannot record it
+                // costs at most a duplicate later, never this invocation.
+                if let Err(error) = settle(store, ticket, message_id).await {
+                    state_unavailable = Some(error);
+                }
+            }
+            published.map(Decision::Publish).map_err(Failure::from)
+        }
+    };
+    report(
+        settings,
+        ready.summary.as_ref(),
+        &ended,
+        state_unavailable.as_ref(),
+    );
     ended
+}
+
+fn now_ms() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as i64)
 }
 
 /// The event's log line (never a secret: only the summary, the decision and our own messages) and
 /// its metric line.
-fn report(settings: &Settings, summary: Option<&Summary>, ended: &Ended<String>) {
+fn report(
+    settings: &Settings,
+    summary: Option<&Summary>,
+    ended: &Ended<String>,
+    state_unavailable: Option<&StateError>,
+) {
+    if let Some(error) = state_unavailable {
+        tracing::warn!(error = %error, state_failure = %settings.state_failure, "state table unavailable");
+    }
     let event_id = summary.and_then(|s| s.event_id.as_deref()).unwrap_or("");
     let family = summary.map_or("", |s| s.family.as_str());
     let event_name = summary.map_or("", |s| s.event_name.as_str());
@@ -74,11 +123,16 @@ fn report(settings: &Settings, summary: Option<&Summary>, ended: &Ended<String>)
             "failed"
         ),
     }
-    let now = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_millis());
+    let unavailable = state_unavailable.is_some()
+        || matches!(ended, Err(Failure::Refused(Refusal::Unavailable(_))));
     println!(
         "{}",
-        emf_line(&settings.metrics_namespace, ended, severity, now)
+        emf_line(
+            &settings.metrics_namespace,
+            ended,
+            severity,
+            unavailable,
+            now_ms() as u128
+        )
     );
 }

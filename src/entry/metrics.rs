@@ -8,11 +8,13 @@ use crate::decide::Decision;
 use crate::model::Severity;
 
 /// One EMF line: a count of 1 under `Published`, `Skipped` or `Failed`, with the severity (when the
-/// event was classified) and the skip reason's kind or the failure's kind as dimensions.
+/// event was classified) and the skip reason's kind or the failure's kind as dimensions; and a
+/// count of 1 under `StateUnavailable` when the state table could not be reached.
 pub fn emf_line<P>(
     namespace: &str,
     ended: &Ended<P>,
     severity: Option<Severity>,
+    state_unavailable: bool,
     timestamp_ms: u128,
 ) -> String {
     let (metric, dimension) = match ended {
@@ -31,6 +33,11 @@ pub fn emf_line<P>(
         fields.insert(name.into(), json!(value));
     }
     fields.insert(metric.into(), json!(1));
+    let mut metrics = vec![json!({"Name": metric, "Unit": "Count"})];
+    if state_unavailable {
+        fields.insert("StateUnavailable".into(), json!(1));
+        metrics.push(json!({"Name": "StateUnavailable", "Unit": "Count"}));
+    }
     fields.insert(
         "_aws".into(),
         json!({
@@ -38,7 +45,7 @@ pub fn emf_line<P>(
             "CloudWatchMetrics": [{
                 "Namespace": namespace,
                 "Dimensions": dimension_sets,
-                "Metrics": [{"Name": metric, "Unit": "Count"}],
+                "Metrics": metrics,
             }],
         }),
     );
@@ -62,6 +69,7 @@ mod tests {
             "BatchNotifier",
             &skipped,
             Some(Severity::Info),
+            false,
             1_700_000_000_000,
         ))
         .unwrap();
@@ -81,7 +89,7 @@ mod tests {
     #[test]
     fn a_failure_without_classification_has_no_severity() {
         let failed: Ended<()> = Err(Failure::InvalidEvent(EventError::Syntax("x".into())));
-        let line: Value = serde_json::from_str(&emf_line("N", &failed, None, 0)).unwrap();
+        let line: Value = serde_json::from_str(&emf_line("N", &failed, None, false, 0)).unwrap();
         assert_eq!(line["FailureKind"], "invalid_event");
         assert_eq!(line["Failed"], 1);
         assert!(line.get("Severity").is_none());
@@ -89,5 +97,30 @@ mod tests {
             line["_aws"]["CloudWatchMetrics"][0]["Dimensions"],
             json!([[], ["FailureKind"]])
         );
+        assert!(line.get("StateUnavailable").is_none());
+    }
+
+    #[test]
+    fn an_unreachable_state_table_counts_beside_the_outcome() {
+        let published: Ended<()> = Ok(Decision::Publish(()));
+        let line: Value = serde_json::from_str(&emf_line(
+            "N",
+            &published,
+            Some(Severity::Critical),
+            true,
+            0,
+        ))
+        .unwrap();
+        assert_eq!(
+            (line["Published"].clone(), line["StateUnavailable"].clone()),
+            (json!(1), json!(1))
+        );
+        let names: Vec<&str> = line["_aws"]["CloudWatchMetrics"][0]["Metrics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| m["Name"].as_str().unwrap())
+            .collect();
+        assert_eq!(names, ["Published", "StateUnavailable"]);
     }
 }

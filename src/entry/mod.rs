@@ -10,6 +10,7 @@ use thiserror::Error;
 use crate::decide::Decision;
 use crate::deliver::PublishError;
 use crate::parse::EventError;
+use crate::state::Refusal;
 
 /// How one event ended: published (`P` is SNS's message id, or in `preview` the request), skipped,
 /// or failed.
@@ -23,6 +24,9 @@ pub enum Failure {
     InvalidEvent(#[from] EventError),
     #[error(transparent)]
     Publish(#[from] PublishError),
+    /// The state table says to try later, or cannot be reached under `STATE_FAILURE=fail`.
+    #[error(transparent)]
+    Refused(#[from] Refusal),
 }
 
 impl Failure {
@@ -31,6 +35,8 @@ impl Failure {
         match self {
             Failure::InvalidEvent(_) => "invalid_event",
             Failure::Publish(_) => "publish",
+            Failure::Refused(Refusal::InProgress { .. }) => "in_progress",
+            Failure::Refused(Refusal::Unavailable(_)) => "state_unavailable",
         }
     }
 
@@ -39,6 +45,8 @@ impl Failure {
         match self {
             Failure::InvalidEvent(_) => "InvalidEvent",
             Failure::Publish(_) => "PublishFailed",
+            Failure::Refused(Refusal::InProgress { .. }) => "InProgress",
+            Failure::Refused(Refusal::Unavailable(_)) => "StateUnavailable",
         }
     }
 }

@@ -1,5 +1,6 @@
 //! `batch-notifier preview`: shows, for each input event, the exact SNS Publish request the function
-//! would send, or why it would skip it, without AWS.
+//! would send, or why it would skip it, without AWS. With `STATE_TABLE` set, the state table is one
+//! in memory that starts empty.
 //!
 //! A file holds one event (pretty-printed or not) or one event per line; it is streamed line by line,
 //! so memory does not grow with its length.
@@ -10,10 +11,16 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
+use std::time::{SystemTime, UNIX_EPOCH};
+
 use crate::config::Settings;
 use crate::decide::Decision;
-use crate::pipeline::prepare;
+use crate::pipeline::prepare_gated;
 use crate::render::PublishRequest;
+use crate::state::{Clock, MemoryStore, settle};
+
+/// How long a claim made in `preview` lasts: longer than any preview takes.
+const PREVIEW_LEASE_MS: i64 = 15 * 60 * 1000;
 
 /// One line of preview output: the source and one of the three.
 #[derive(Default, Serialize)]
@@ -42,26 +49,55 @@ struct Previewer<'s, W: Write> {
     settings: &'s Settings,
     out: W,
     tally: Tally,
+    /// With `STATE_TABLE` set: a table that starts empty, so that a stream shows what the function
+    /// would publish, duplicates and stale events skipped.
+    store: Option<MemoryStore>,
+    runtime: tokio::runtime::Runtime,
 }
 
 impl<W: Write> Previewer<'_, W> {
     fn emit(&mut self, source: &str, input: &[u8]) -> io::Result<()> {
-        let prepared = match prepare(input, self.settings) {
-            Ok(prepared) => prepared,
+        let now_ms = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| d.as_millis() as i64);
+        let clock = Clock {
+            now_ms,
+            lease_until_ms: now_ms + PREVIEW_LEASE_MS,
+        };
+        let store = self.store.as_ref();
+        let published_before = self.tally.published;
+        let ready = self.runtime.block_on(async {
+            let mut ready = prepare_gated(input, self.settings, store, clock).await?;
+            if let (Some(ticket), Ok(Decision::Publish(_))) = (ready.ticket.take(), &ready.decision)
+            {
+                let message_id = format!("preview-message-{}", published_before + 1);
+                // The in-memory store cannot fail.
+                let _ = settle(store, ticket, Some(&message_id)).await;
+            }
+            Ok::<_, crate::parse::EventError>(ready)
+        });
+        let ready = match ready {
+            Ok(ready) => ready,
             Err(error) => return self.error(source, &error.to_string()),
         };
         let mut line = Line {
             source,
             ..Line::default()
         };
-        match &prepared.decision {
-            Decision::Publish(request) => {
+        let refusal;
+        match &ready.decision {
+            Ok(Decision::Publish(request)) => {
                 self.tally.published += 1;
                 line.publish = Some(request);
             }
-            Decision::Skip(skip) => {
+            Ok(Decision::Skip(skip)) => {
                 self.tally.skipped += 1;
                 line.skip = Some(&skip.reason);
+            }
+            Err(error) => {
+                self.tally.errors += 1;
+                refusal = error.to_string();
+                line.error = Some(&refusal);
             }
         }
         self.write(line)
@@ -174,6 +210,11 @@ pub fn run(
         settings,
         out,
         tally: Tally::default(),
+        store: settings
+            .state_table
+            .as_ref()
+            .map(|_| MemoryStore::default()),
+        runtime: tokio::runtime::Builder::new_current_thread().build()?,
     };
     let mut stdin = Some(stdin);
     for input in inputs {
