@@ -78,6 +78,8 @@ pub struct Settings {
     pub state_failure: StateFailure,
     /// How long the table remembers what was told.
     pub state_ttl_days: u32,
+    /// A claim's lease, when shorter than the invocation's deadline.
+    pub state_lease_seconds: Option<u32>,
     /// With a state table and `CHILD_JOB_EVENTS=failed`: how many failed children of one array or
     /// multi-node job are notified one by one.
     pub child_failures_max: u32,
@@ -123,6 +125,7 @@ pub const VARIABLES: &[(&str, &str, &str)] = &[
     ("STATE_TABLE",                "a DynamoDB table name (3-255 of letters, digits, _ - .); empty for none",     "empty: stateless"),
     ("STATE_FAILURE",              "publish, fail",                                                               "publish"),
     ("STATE_TTL_DAYS",             "whole days, 1-365",                                                           "15"),
+    ("STATE_LEASE_SECONDS",        "whole seconds, 15-900 (longer than a publish may take)",                      "empty: until the invocation's deadline"),
     ("CHILD_FAILURES_MAX",         "a whole number, 0-100000",                                                    "10"),
 ];
 
@@ -199,6 +202,12 @@ pub fn from_lookup(
         state_table,
         state_failure,
         state_ttl_days: number(&lookup, "STATE_TTL_DAYS", DEFAULT_STATE_TTL_DAYS, 1..=365)?,
+        state_lease_seconds: match lookup("STATE_LEASE_SECONDS") {
+            Some(v) if !v.trim().is_empty() => {
+                Some(number(&lookup, "STATE_LEASE_SECONDS", 0, 15..=900)?)
+            }
+            _ => None,
+        },
         child_failures_max: number(
             &lookup,
             "CHILD_FAILURES_MAX",
@@ -385,6 +394,7 @@ mod tests {
                 ("STATE_FAILURE", "FAIL"),
                 ("STATE_TTL_DAYS", "30"),
                 ("CHILD_FAILURES_MAX", "0"),
+                ("STATE_LEASE_SECONDS", "20"),
             ],
             Mode::Preview,
         )
@@ -392,6 +402,7 @@ mod tests {
         assert_eq!(s.state_table.as_deref(), Some("batch-notifier-state"));
         assert_eq!(s.state_failure, StateFailure::Fail);
         assert_eq!((s.state_ttl_days, s.child_failures_max), (30, 0));
+        assert_eq!(s.state_lease_seconds, Some(20));
         let empty = settings(&[("STATE_TABLE", "")], Mode::Preview).unwrap();
         assert_eq!(empty.state_table, None, "the template's empty parameter");
         for (variable, bad) in [
@@ -401,6 +412,7 @@ mod tests {
             ("STATE_TTL_DAYS", "0"),
             ("STATE_TTL_DAYS", "two"),
             ("CHILD_FAILURES_MAX", "-1"),
+            ("STATE_LEASE_SECONDS", "5"),
         ] {
             let err = settings(&[(variable, bad)], Mode::Preview).unwrap_err();
             assert_eq!(err.variable, variable, "{bad}");

@@ -4,6 +4,7 @@
 
 // Leaves, shared by every stage.
 pub mod config;
+pub mod fingerprint;
 pub mod limits;
 pub mod model;
 pub mod redact;

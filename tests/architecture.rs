@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 
 /// Shared by every stage; they import only from one another.
-const LEAVES: &[&str] = &["config", "limits", "model", "redact", "wire"];
+const LEAVES: &[&str] = &["config", "fingerprint", "limits", "model", "redact", "wire"];
 /// The stages, in the order `lib.rs` declares them and data flows through them.
 const STAGES: &[&str] = &[
     "ingest", "parse", "classify", "decide", "state", "render", "pipeline", "deliver", "store",

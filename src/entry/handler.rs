@@ -33,9 +33,10 @@ pub async fn handle_with<P: Publisher, S: StateStore>(
     deadline_ms: i64,
 ) -> Ended<String> {
     let Payload::Event(event) = payload(bytes);
+    let now_ms = now_ms();
     let clock = Clock {
-        now_ms: now_ms(),
-        lease_until_ms: deadline_ms,
+        now_ms,
+        lease_until_ms: lease_until(deadline_ms, now_ms, settings.state_lease_seconds),
     };
     let ready = match prepare_gated(event, settings, store, clock).await {
         Ok(ready) => ready,
@@ -69,6 +70,19 @@ pub async fn handle_with<P: Publisher, S: StateStore>(
         state_unavailable.as_ref(),
     );
     ended
+}
+
+/// A claim's lease ends at the invocation's deadline, or after `STATE_LEASE_SECONDS` when that is
+/// sooner. Local runtime emulators give the timeout's length in place of the deadline
+/// (`cargo lambda watch` sends 600000): a deadline that is not after now is taken as a length,
+/// within Lambda's longest timeout.
+fn lease_until(deadline_ms: i64, now_ms: i64, lease_seconds: Option<u32>) -> i64 {
+    let deadline = if deadline_ms > now_ms {
+        deadline_ms
+    } else {
+        now_ms + deadline_ms.clamp(1_000, 900_000)
+    };
+    lease_seconds.map_or(deadline, |s| deadline.min(now_ms + i64::from(s) * 1000))
 }
 
 fn now_ms() -> i64 {
@@ -135,4 +149,20 @@ fn report(
             now_ms() as u128
         )
     );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::lease_until;
+
+    #[test]
+    fn a_lease_ends_at_the_deadline_or_a_timeout_length_from_now() {
+        let now = 1_700_000_000_000;
+        assert_eq!(lease_until(now + 20_000, now, None), now + 20_000);
+        assert_eq!(lease_until(600_000, now, None), now + 600_000);
+        assert_eq!(lease_until(0, now, None), now + 1_000);
+        assert_eq!(lease_until(i64::MIN, now, None), now + 1_000);
+        assert_eq!(lease_until(600_000, now, Some(15)), now + 15_000);
+        assert_eq!(lease_until(now + 5_000, now, Some(15)), now + 5_000);
+    }
 }

@@ -16,6 +16,7 @@ use serde_json::Value;
 use serde_json::value::RawValue;
 
 use crate::config::{MessageFormat, Settings};
+use crate::fingerprint::content_id;
 use crate::limits::bounded;
 use crate::model::Notification;
 use crate::redact::mask_access_keys;
@@ -100,7 +101,7 @@ fn render_once(
             .as_deref()
             .map(|id| fifo_id(id, ""))
             .filter(|id| !id.is_empty())
-            .unwrap_or_else(|| content_id(&subject, &message));
+            .unwrap_or_else(|| content_id(&[&subject, &message]));
         (Some(fifo_id(&n.thread_key, "batch-notifier")), Some(dedup))
     } else {
         (None, None)
@@ -114,20 +115,6 @@ fn render_once(
         message_group_id: group,
         message_deduplication_id: dedup,
     }
-}
-
-/// The deduplication id of an event without an id of its own (EventBridge always gives one; a
-/// hand-made or trimmed event may not): a digest of what is published, so a retry of the same event
-/// is deduplicated, as SNS's content-based deduplication would. FNV-1a, because it is fixed across
-/// builds (std's hasher is not) and a deduplication id needs no cryptographic strength.
-fn content_id(subject: &str, message: &str) -> String {
-    let hash = [subject, "\n", message]
-        .iter()
-        .flat_map(|part| part.bytes())
-        .fold(0xcbf2_9ce4_8422_2325_u64, |hash, byte| {
-            (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3)
-        });
-    format!("content-{hash:016x}")
 }
 
 /// FIFO ids take at most 128 characters of ASCII letters, digits and punctuation. A longer value

@@ -61,9 +61,10 @@ pub async fn admit<S: StateStore>(
     settings: &Settings,
     clock: Clock,
 ) -> Gate {
-    let (Some(store), Some(plan)) = (store, plan(n, settings)) else {
+    let Some(store) = store else {
         return Gate::Go(Admitted::default());
     };
+    let plan = plan(n, settings);
     let ask = Ask {
         item: plan.item.clone(),
         key: plan.key.clone(),
@@ -205,5 +206,310 @@ fn children_told(n: &Notification, counted: u64, cap: u32) -> Fact {
         key: "failed_children_notified",
         label: "Failed children notified",
         value,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::{Mode, from_lookup};
+    use crate::model::{ArrayJob, Family, Outcome, Resource, ResourceKind, Severity, Status};
+    use crate::state::{Claimed, MemoryStore};
+
+    const NOW: i64 = 1_700_000_000_000;
+    const CLOCK: Clock = Clock {
+        now_ms: NOW,
+        lease_until_ms: NOW + 30_000,
+    };
+
+    fn settings(vars: &[(&str, &str)]) -> Settings {
+        let lookup = |name: &str| {
+            vars.iter()
+                .find(|(k, _)| *k == name)
+                .map(|(_, v)| (*v).to_owned())
+        };
+        from_lookup(lookup, Mode::Preview).unwrap()
+    }
+
+    /// A job event as classification leaves it: `job` with `status` at `time`; `child` of `parent`.
+    fn job(id: &str, status: &str, time: &str, child: Option<(&str, u64)>) -> Notification {
+        let terminal = matches!(status, "SUCCEEDED" | "FAILED");
+        Notification {
+            event_id: Some(format!("{id}-{status}-{time}")),
+            family: Family::BatchJobState,
+            source: "aws.batch".into(),
+            detail_type: "Batch Job State Change".into(),
+            event_name: "Batch Job State Change".into(),
+            time: Some(time.into()),
+            account: None,
+            account_name: None,
+            region: None,
+            severity: Severity::Info,
+            severity_reasons: Vec::new(),
+            outcome: if status == "FAILED" {
+                Outcome::Failed
+            } else {
+                Outcome::InProgress
+            },
+            summary: String::new(),
+            resource: Resource {
+                kind: ResourceKind::Job,
+                name: Some("align".into()),
+                id: Some(id.into()),
+                arn: None,
+            },
+            action: None,
+            actor: None,
+            status: Some(Status {
+                value: status.into(),
+                reason: None,
+                terminal: Some(terminal),
+            }),
+            array: Some(ArrayJob {
+                parent_id: child.map_or(id, |(parent, _)| parent).into(),
+                index: child.map(|(_, index)| index),
+                size: Some(100),
+                status_summary: None,
+            }),
+            node: None,
+            error: None,
+            facts: Vec::new(),
+            links: Vec::new(),
+            cloudtrail_event_id: None,
+            thread_key: String::new(),
+            detail: Default::default(),
+            item_failures: 0,
+        }
+    }
+
+    fn run<T>(future: impl std::future::Future<Output = T>) -> T {
+        tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap()
+            .block_on(future)
+    }
+
+    /// Admits `n` and, when it goes, settles it as published with `message_id`.
+    fn tell(
+        store: &MemoryStore,
+        n: &mut Notification,
+        settings: &Settings,
+        message_id: &str,
+    ) -> Gate {
+        run(async {
+            let gate = admit(Some(store), n, settings, CLOCK).await;
+            if let Gate::Go(Admitted {
+                ticket: Some(ticket),
+                ..
+            }) = gate
+            {
+                settle(Some(store), ticket, Some(message_id)).await.unwrap();
+                return Gate::Go(Admitted::default());
+            }
+            gate
+        })
+    }
+
+    fn skip_reason(gate: Gate) -> String {
+        match gate {
+            Gate::Skip(skip) => skip.reason,
+            other => panic!("not skipped: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_duplicate_is_skipped_naming_the_message_it_was_published_as() {
+        let (store, settings) = (MemoryStore::default(), settings(&[]));
+        let mut n = job("j1", "RUNNING", "2024-05-01T10:01:00Z", None);
+        assert!(matches!(
+            tell(&store, &mut n.clone(), &settings, "m-1"),
+            Gate::Go(_)
+        ));
+        assert_eq!(
+            skip_reason(tell(&store, &mut n, &settings, "m-2")),
+            "already published as m-1"
+        );
+    }
+
+    #[test]
+    fn a_live_claim_refuses_and_a_failed_publish_gives_the_claim_up() {
+        let (store, settings) = (MemoryStore::default(), settings(&[]));
+        let n = job("j1", "FAILED", "2024-05-01T10:01:00Z", None);
+        run(async {
+            let Gate::Go(first) = admit(Some(&store), &mut n.clone(), &settings, CLOCK).await
+            else {
+                panic!()
+            };
+            let second = admit(Some(&store), &mut n.clone(), &settings, CLOCK).await;
+            assert!(
+                matches!(second, Gate::Refuse(Refusal::InProgress { .. })),
+                "{second:?}"
+            );
+            settle(Some(&store), first.ticket.unwrap(), None)
+                .await
+                .unwrap();
+            let retry = admit(Some(&store), &mut n.clone(), &settings, CLOCK).await;
+            assert!(
+                matches!(
+                    retry,
+                    Gate::Go(Admitted {
+                        ticket: Some(_),
+                        ..
+                    })
+                ),
+                "{retry:?}"
+            );
+        });
+    }
+
+    #[test]
+    fn failed_children_over_the_cap_are_skipped_and_the_parent_counts_them() {
+        let (store, settings) = (
+            MemoryStore::default(),
+            settings(&[("CHILD_FAILURES_MAX", "2")]),
+        );
+        let mut told = 0;
+        for index in 0..5 {
+            let mut child = job(
+                &format!("p:{index}"),
+                "FAILED",
+                "2024-05-01T10:01:00Z",
+                Some(("p", index)),
+            );
+            match tell(&store, &mut child.clone(), &settings, "m") {
+                Gate::Go(_) => told += 1,
+                Gate::Skip(skip) => {
+                    assert_eq!(skip.kind, SkipKind::ChildFailuresCapped);
+                    assert_eq!(
+                        skip.reason,
+                        format!(
+                            "child {index} of align is FAILED: 2 failed children of this job were notified already (CHILD_FAILURES_MAX=2); its final notification counts the rest"
+                        )
+                    );
+                    // A duplicate of a capped child is not counted again.
+                    let again = skip_reason(tell(&store, &mut child, &settings, "m"));
+                    assert!(again.starts_with("already decided: child"), "{again}");
+                }
+                Gate::Refuse(refusal) => panic!("{refusal}"),
+            }
+        }
+        assert_eq!(told, 2);
+        assert_eq!(store.item("job#p").unwrap().failed_children, 5);
+        let mut parent = job("p", "FAILED", "2024-05-01T10:09:00Z", None);
+        assert!(matches!(
+            tell(&store, &mut parent, &settings, "m-p"),
+            Gate::Go(_)
+        ));
+        let fact = parent.facts.last().unwrap();
+        assert_eq!(
+            (fact.label, fact.value.as_str()),
+            (
+                "Failed children notified",
+                "2 of 5 (CHILD_FAILURES_MAX=2: the rest only counted)"
+            )
+        );
+    }
+
+    #[test]
+    fn a_retried_failed_child_keeps_its_place_in_the_count() {
+        let (store, settings) = (MemoryStore::default(), settings(&[]));
+        let child = job("p:3", "FAILED", "2024-05-01T10:01:00Z", Some(("p", 3)));
+        run(async {
+            let Gate::Go(first) = admit(Some(&store), &mut child.clone(), &settings, CLOCK).await
+            else {
+                panic!()
+            };
+            settle(Some(&store), first.ticket.unwrap(), None)
+                .await
+                .unwrap();
+            let Gate::Go(retry) = admit(Some(&store), &mut child.clone(), &settings, CLOCK).await
+            else {
+                panic!()
+            };
+            assert_eq!(retry.ticket.unwrap().counted_as, Some(1));
+        });
+        assert_eq!(store.item("job#p").unwrap().failed_children, 1);
+    }
+
+    /// A table that cannot be reached.
+    struct Unreachable;
+
+    fn down() -> StateError {
+        StateError {
+            operation: "UpdateItem",
+            code: None,
+            message: "could not reach DynamoDB".into(),
+        }
+    }
+
+    impl StateStore for Unreachable {
+        async fn claim(&self, _: &Ask) -> Result<Claimed, StateError> {
+            Err(down())
+        }
+        async fn count_failed_child(&self, _: &str, _: i64) -> Result<u64, StateError> {
+            Err(down())
+        }
+        async fn finish(&self, _: &Ask, _: &Progress) -> Result<(), StateError> {
+            Err(down())
+        }
+        async fn release(&self, _: &Ask, _: Option<u64>) -> Result<(), StateError> {
+            Err(down())
+        }
+    }
+
+    #[test]
+    fn an_unreachable_table_publishes_or_fails_as_state_failure_says() {
+        let n = job("j1", "FAILED", "2024-05-01T10:01:00Z", None);
+        let publish = run(admit(
+            Some(&Unreachable),
+            &mut n.clone(),
+            &settings(&[]),
+            CLOCK,
+        ));
+        assert!(
+            matches!(
+                publish,
+                Gate::Go(Admitted {
+                    ticket: None,
+                    unavailable: Some(_)
+                })
+            ),
+            "{publish:?}"
+        );
+        let fail = run(admit(
+            Some(&Unreachable),
+            &mut n.clone(),
+            &settings(&[("STATE_FAILURE", "fail")]),
+            CLOCK,
+        ));
+        let Gate::Refuse(refusal) = fail else {
+            panic!("{fail:?}")
+        };
+        assert_eq!(
+            refusal.to_string(),
+            "state table UpdateItem failed: could not reach DynamoDB (STATE_FAILURE=fail)"
+        );
+    }
+
+    #[test]
+    fn an_event_without_an_id_or_a_time_is_known_by_its_content() {
+        let (store, settings) = (MemoryStore::default(), settings(&[]));
+        let mut n = job("j1", "FAILED", "2024-05-01T10:01:00Z", None);
+        n.time = None;
+        n.event_id = None;
+        n.detail.value = serde_json::json!({"jobName": "align", "status": "FAILED"});
+        assert!(matches!(
+            tell(&store, &mut n.clone(), &settings, "m-1"),
+            Gate::Go(_)
+        ));
+        assert_eq!(
+            skip_reason(tell(&store, &mut n.clone(), &settings, "m-2")),
+            "already published as m-1"
+        );
+        n.detail.value["status"] = "SUCCEEDED".into();
+        assert!(matches!(
+            tell(&store, &mut n, &settings, "m-3"),
+            Gate::Go(_)
+        ));
     }
 }

@@ -6,6 +6,7 @@ use chrono::DateTime;
 
 use crate::classify::statuses::{self, Phase, StatusInfo};
 use crate::config::{ChildJobEvents, Settings};
+use crate::fingerprint::content_id;
 use crate::model::{Family, Notification, Outcome};
 
 /// One job transition: the order in which a job's events are told.
@@ -48,11 +49,37 @@ pub struct Plan {
     pub tells_children: bool,
 }
 
-/// The plan for `n`, or `None` when the event carries nothing to know it by again (no event id,
-/// no job id or no time): such an event is published without the store.
-pub fn plan(n: &Notification, settings: &Settings) -> Option<Plan> {
+/// The plan for `n`. An event with no id to know it by (a hand-made or trimmed one) is known by
+/// its content; a job event without a time or a job id is then only told once, not ordered.
+pub fn plan(n: &Notification, settings: &Settings) -> Plan {
+    let (item, key, order) = identity(n).unwrap_or_else(|| {
+        let detail = n.detail.value.to_string();
+        let id = content_id(&[&n.source, &n.detail_type, &detail]);
+        (format!("event#{id}"), id, None)
+    });
+    let child = n.child();
+    let failed_child_of = child
+        .filter(|_| {
+            n.outcome == Outcome::Failed && settings.child_job_events == ChildJobEvents::Failed
+        })
+        .map(|(_, _, parent)| format!("job#{parent}"));
+    let is_parent = child.is_none() && (n.array.is_some() || n.node.is_some());
+    let tells_children = is_parent
+        && settings.child_job_events == ChildJobEvents::Failed
+        && n.status.as_ref().and_then(|s| s.terminal) == Some(true);
+    Plan {
+        item,
+        key,
+        order,
+        failed_child_of,
+        tells_children,
+    }
+}
+
+/// The item, key and transition of an event with an identity of its own.
+fn identity(n: &Notification) -> Option<(String, String, Option<Transition>)> {
     let cloudtrail_id = n.cloudtrail_event_id.as_deref().or(n.event_id.as_deref());
-    let (item, key, order) = match n.family {
+    let identity = match n.family {
         Family::BatchApiCall | Family::BatchQueueBlocked => {
             let id = cloudtrail_id?;
             (format!("event#{id}"), id.to_owned(), None)
@@ -80,23 +107,7 @@ pub fn plan(n: &Notification, settings: &Settings) -> Option<Plan> {
             (format!("{kind}#{job}"), key, Some(order))
         }
     };
-    let child = n.child();
-    let failed_child_of = child
-        .filter(|_| {
-            n.outcome == Outcome::Failed && settings.child_job_events == ChildJobEvents::Failed
-        })
-        .map(|(_, _, parent)| format!("job#{parent}"));
-    let is_parent = child.is_none() && (n.array.is_some() || n.node.is_some());
-    let tells_children = is_parent
-        && settings.child_job_events == ChildJobEvents::Failed
-        && n.status.as_ref().and_then(|s| s.terminal) == Some(true);
-    Some(Plan {
-        item,
-        key,
-        order,
-        failed_child_of,
-        tells_children,
-    })
+    Some(identity)
 }
 
 fn transition(n: &Notification, table: &'static [StatusInfo]) -> Option<Transition> {

@@ -8,6 +8,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -17,6 +18,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "tools"))
 import moto_launcher  # noqa: E402  (the project's scripts start moto the same way)
+from fault_proxy import FaultProxy  # noqa: E402
 VENV_BIN = ROOT / ".venv" / "bin"
 BINARY = ROOT / "target" / "debug" / "batch-notifier"
 EVENTS = sorted((ROOT / "events").glob("*.json"))
@@ -29,8 +31,10 @@ INVOKE_TIMEOUT = 120
 FUNCTION_SETTINGS = {
     "TOPIC_ARN", "MIN_SEVERITY", "INCLUDE_READ_ONLY", "EVENT_NAMES_INCLUDE", "EVENT_NAMES_EXCLUDE",
     "SKIP_TRANSITIONAL_STATUSES", "MESSAGE_FORMAT", "METRICS_NAMESPACE", "CHILD_JOB_EVENTS",
-    "ACCOUNT_NAMES",
+    "ACCOUNT_NAMES", "STATE_TABLE", "STATE_FAILURE", "STATE_TTL_DAYS", "STATE_LEASE_SECONDS",
+    "CHILD_FAILURES_MAX",
 }
+DYNALITE = ROOT / "tools" / "dynalite" / "node_modules" / "dynalite" / "cli.js"
 
 
 def free_port():
@@ -157,10 +161,27 @@ class Function:
     def logs(self):
         return Path(self.log).read_text()
 
+    def send(self, event, timeout=INVOKE_TIMEOUT):
+        """Invokes over the runtime emulator's Invoke API, as Lambda's own callers do, without a
+        process per call: (True, result) or (False, the error's type and message)."""
+        url = f"http://127.0.0.1:{self.port}/2015-03-31/functions/{self.name}/invocations"
+        data = event if isinstance(event, bytes) else json.dumps(event).encode()
+        request = urllib.request.Request(url, data=data, method="POST")
+        try:
+            with urllib.request.urlopen(request, timeout=timeout) as answer:
+                body = json.loads(answer.read() or b"null")
+                failed = answer.headers.get("x-amz-function-error") or (
+                    isinstance(body, dict) and "errorType" in body)
+        except urllib.error.HTTPError as error:
+            body, failed = json.loads(error.read() or b"null"), True
+        if failed:
+            return False, f"{body.get('errorType')}: {body.get('errorMessage')}"
+        return True, body
+
 
 def function_settings(moto_url, settings):
-    return dict(AWS_ENDPOINT_URL_SNS=moto_url, AWS_REGION=REGION, AWS_ACCESS_KEY_ID="test",
-                AWS_SECRET_ACCESS_KEY="test", **settings)
+    return {**dict(AWS_ENDPOINT_URL_SNS=moto_url, AWS_REGION=REGION, AWS_ACCESS_KEY_ID="test",
+                   AWS_SECRET_ACCESS_KEY="test"), **settings}
 
 
 def listening(port):
@@ -188,11 +209,11 @@ def start_function(moto_url, tmp_path):
     """Serves the function's source with `cargo lambda watch`, under the given settings."""
     started = []
 
-    def start(**settings):
+    def start(watch_args=(), **settings):
         env_file = tmp_path / f"function-{len(started)}.env"
         values = function_settings(moto_url, settings)
         env_file.write_text("".join(f"{k}={v}\n" for k, v in values.items()))
-        return Function(*start_watch(tmp_path, started, "--env-file", str(env_file)))
+        return Function(*start_watch(tmp_path, started, "--env-file", str(env_file), *watch_args))
 
     yield start
     for process in started:
@@ -224,12 +245,89 @@ def start_bootstrap(moto_url, tmp_path):
         stop(process)
 
 
+def start_dynalite(log):
+    port = free_port()
+    with open(log, "w") as out:
+        process = subprocess.Popen(
+            ["node", str(DYNALITE), "--host", "127.0.0.1", "--port", str(port), "--createTableMs", "0",
+             "--deleteTableMs", "0", "--updateTableMs", "0"],
+            stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
+        )
+    wait_for(listening(port), f"dynalite ({DYNALITE}; run scripts/setup-tools)", process, log)
+    return process, f"http://127.0.0.1:{port}"
+
+
+@pytest.fixture(scope="session")
+def dynalite_url(tmp_path_factory):
+    """dynalite, a DynamoDB implementation independent of moto's, on a free loopback port."""
+    if not DYNALITE.exists():
+        pytest.fail(f"{DYNALITE} is missing: run scripts/setup-tools")
+    process, url = start_dynalite(tmp_path_factory.mktemp("dynalite") / "dynalite.log")
+    yield url
+    stop(process)
+
+
+class Table:
+    """A state table, as the template declares it, on one DynamoDB implementation: `url` is where
+    the function reaches it."""
+
+    def __init__(self, url, name, direct_url=None):
+        self.url, self.name = url, name
+        self.client = boto3.client("dynamodb", endpoint_url=direct_url or url, region_name=REGION,
+                                   aws_access_key_id="test", aws_secret_access_key="test")
+        self.client.create_table(
+            TableName=name, BillingMode="PAY_PER_REQUEST",
+            AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+            KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+        )
+        self.client.get_waiter("table_exists").wait(TableName=name, WaiterConfig={"Delay": 1})
+
+    def items(self):
+        """Every item, by key, with plain values."""
+        found, start = {}, {}
+        while True:
+            page = self.client.scan(TableName=self.name, ConsistentRead=True, **start)
+            for item in page["Items"]:
+                plain = {k: next(iter(v.values())) for k, v in item.items()}
+                found[plain.pop("pk")] = plain
+            if "LastEvaluatedKey" not in page:
+                return found
+            start = {"ExclusiveStartKey": page["LastEvaluatedKey"]}
+
+
+@pytest.fixture(params=["moto", "dynalite"])
+def table(request, aws):
+    """A fresh state table on moto's server, then on dynalite: every test that takes it runs on both.
+    (After `aws`, which resets moto.)
+
+    moto checks a write's condition and then writes, without a lock between, so two concurrent
+    conditional writes to one item can both succeed, which DynamoDB never allows. The function
+    reaches moto's table through a proxy that passes one request at a time; dynalite locks items
+    itself and is reached directly."""
+    name = f"state-{request.node.name.split('[')[0][-40:]}-{time.monotonic_ns()}"
+    if request.param == "dynalite":
+        yield Table(request.getfixturevalue("dynalite_url"), name)
+        return
+    serial = FaultProxy(aws.url, one_at_a_time=True)
+    yield Table(serial.url, name, direct_url=aws.url)
+    serial.stop()
+
+
 def preview(**settings):
     """What `preview` says of every example event under `settings`, by file name."""
     env = tool_env(**settings)
     done = subprocess.run([str(BINARY), "preview", "events/"], cwd=ROOT, env=env, capture_output=True,
                           text=True, check=True)
     return {Path(line["source"]).name: line for line in map(json.loads, done.stdout.splitlines())}
+
+
+def preview_files(tmp_path, events, **settings):
+    """What `preview` says of each of `events` (JSON values), in order."""
+    path = tmp_path / f"preview-{time.monotonic_ns()}.jsonl"
+    path.write_text("".join(json.dumps(event) + "\n" for event in events))
+    done = subprocess.run([str(BINARY), "preview", str(path)], cwd=ROOT, env=tool_env(**settings),
+                          capture_output=True, text=True, check=True)
+    return [json.loads(line) for line in done.stdout.splitlines()]
 
 
 def invoke_every_event(function, expected):

@@ -1,0 +1,234 @@
+"""The state store end to end: the function under `cargo lambda watch`, SNS and SQS on moto's server, and
+the state table on moto's server and on dynalite (every test runs on both). Deliveries are
+concurrent, duplicated, out of order, faulted and interrupted; each thing that happened is told once."""
+
+import json
+import random
+import re
+import threading
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+
+from conftest import EVENTS, FaultProxy, preview_files, stop
+
+IN_FLIGHT = 32
+UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+FAILED = next(e for e in EVENTS if e.name == "batch-job-state-failed.json")
+
+
+def fresh_ids(text):
+    """The event with every UUID in it (event ids, job ids, request ids) replaced by a new one,
+    consistently: the examples reuse ids across files, and here each file is its own happening."""
+    mapping = {}
+    return UUID.sub(lambda m: mapping.setdefault(m.group(0), str(uuid.uuid4())), text)
+
+
+def with_time(event, status, time_text):
+    event = json.loads(json.dumps(event))
+    event["detail"]["status"] = status
+    event["time"] = time_text
+    event["id"] = str(uuid.uuid4())
+    return event
+
+
+def deliver(function, events, retries=120):
+    """Sends each event as Lambda's asynchronous invocations would: concurrently, and again after a
+    failure (Lambda retries a failed event), for up to a minute: longer than a lease. Returns
+    (results per event, failures seen)."""
+    failures = []
+
+    def one(event):
+        for _ in range(retries):
+            ok, result = function.send(event)
+            if ok:
+                return result
+            failures.append(result)
+            time.sleep(0.5)
+        raise AssertionError(f"still failing after {retries} tries: {failures[-1]}")
+
+    with ThreadPoolExecutor(IN_FLIGHT) as pool:
+        return list(pool.map(one, events)), failures
+
+
+def state_function(start_function, topic, table, **settings):
+    settings = {"TOPIC_ARN": topic, "STATE_TABLE": table.name, "AWS_ENDPOINT_URL_DYNAMODB": table.url,
+                "STATE_LEASE_SECONDS": "15", **settings}
+    return start_function(watch_args=("--concurrency", str(IN_FLIGHT)), **settings)
+
+
+def test_every_event_delivered_three_times_concurrently_is_published_once(aws, table, start_function, tmp_path):
+    topic = aws.topic("batch-alerts")
+    queue = aws.subscribe(topic, "all", raw=True)
+    events = [json.loads(fresh_ids(path.read_text())) for path in EVENTS]
+    expected = preview_files(tmp_path, events, TOPIC_ARN=topic, STATE_TABLE="preview")
+    publishable = [i for i, line in enumerate(expected) if "publish" in line]
+    assert len(publishable) >= 30
+
+    function = state_function(start_function, topic, table)
+    deliveries = [i for i in range(len(events)) for _ in range(3)]
+    random.Random(13).shuffle(deliveries)
+    results, failures = deliver(function, [events[i] for i in deliveries])
+
+    by_event = {}
+    for i, result in zip(deliveries, results):
+        by_event.setdefault(i, []).append(result)
+    for i, outcomes in by_event.items():
+        if i in publishable:
+            published = [r["published"] for r in outcomes if "published" in r]
+            assert len(published) == 1, (EVENTS[i].name, outcomes)
+            [published] = published
+            assert sorted(r.get("skipped", "") for r in outcomes if "skipped" in r) == [
+                f"already published as {published}"] * 2, EVENTS[i].name
+        else:
+            assert all(r == {"skipped": expected[i]["skip"]} for r in outcomes), EVENTS[i].name
+    assert all(f.startswith("InProgress: another invocation is publishing") for f in failures), failures[:3]
+
+    bodies = sorted(m["Body"] for m in aws.drain(queue, at_least=len(publishable)))
+    assert bodies == sorted(expected[i]["publish"]["Message"] for i in publishable)
+    assert len(aws.drain(queue, timeout=1)) == 0
+
+
+def test_a_jobs_late_transitions_are_skipped_as_stale_and_a_retry_is_not(aws, table, start_function):
+    topic = aws.topic("batch-alerts")
+    queue = aws.subscribe(topic, "all", raw=True)
+    job = json.loads(fresh_ids(FAILED.read_text()))
+    arrivals = [
+        ("RUNNABLE", "2026-11-20T10:00:00Z", "published"),
+        ("SUCCEEDED", "2026-11-20T10:10:00Z", "published"),
+        ("RUNNING", "2026-11-20T10:01:00Z", "RUNNING at 10:01:00 arrived after SUCCEEDED at 10:10:00"),
+        ("STARTING", "2026-11-20T10:00:30Z", "STARTING at 10:00:30 arrived after SUCCEEDED at 10:10:00"),
+        # Retried by its retry strategy: back to RUNNABLE, later.
+        ("RUNNABLE", "2026-11-20T10:12:00Z", "published"),
+        ("SUCCEEDED", "2026-11-20T10:10:00Z", "SUCCEEDED at 10:10:00 arrived after RUNNABLE at 10:12:00"),
+        ("FAILED", "2026-11-20T10:20:00Z", "published"),
+    ]
+    function = state_function(start_function, topic, table)
+    published = 0
+    for status, at, wanted in arrivals:
+        ok, result = function.send(with_time(job, status, at))
+        assert ok, result
+        if wanted == "published":
+            assert "published" in result, (status, at, result)
+            published += 1
+        else:
+            assert result == {"skipped": wanted}
+    messages = aws.drain(queue, at_least=published)
+    assert len(messages) == published == 4
+    [item] = [v for k, v in table.items().items() if k.startswith("job#")]
+    assert (item["latest_status"], item["claim_state"]) == ("FAILED", "published")
+
+
+def test_a_failed_publish_gives_the_claim_up_and_the_retry_publishes_once(aws, table, start_function):
+    topic = aws.topic("batch-alerts")
+    queue = aws.subscribe(topic, "all", raw=True)
+    sns = FaultProxy(aws.url)
+    try:
+        function = state_function(start_function, topic, table, AWS_ENDPOINT_URL_SNS=sns.url)
+        event = json.loads(fresh_ids(FAILED.read_text()))
+        sns.mode = "error"
+        ok, error = function.send(event)
+        assert not ok and error.startswith("PublishFailed: SNS Publish failed: InternalError"), error
+        assert all("claim_state" not in item for item in table.items().values()), table.items()
+        sns.mode = "pass"
+        ok, result = function.send(event)
+        assert ok and "published" in result, result
+        ok, again = function.send(event)
+        assert again == {"skipped": f"already published as {result['published']}"}
+        assert len(aws.drain(queue, at_least=1)) == 1
+        assert len(aws.drain(queue, timeout=1)) == 0
+    finally:
+        sns.stop()
+
+
+def test_a_function_killed_between_claim_and_publish_publishes_after_its_lease(aws, table, start_function):
+    topic = aws.topic("batch-alerts")
+    queue = aws.subscribe(topic, "all", raw=True)
+    sns = FaultProxy(aws.url)
+    try:
+        sns.mode = "hang"
+        first = state_function(start_function, topic, table, AWS_ENDPOINT_URL_SNS=sns.url)
+        event = json.loads(fresh_ids(FAILED.read_text()))
+        threading.Thread(target=first.send, args=(event, 60), daemon=True).start()
+        assert sns.held.wait(60), "the publish never reached SNS"
+        [claimed] = table.items().values()
+        assert claimed["claim_state"] == "in_progress"
+        stop(first.process)
+        sns.stop()
+
+        second = state_function(start_function, topic, table)
+        deadline = int(claimed["lease_until"]) / 1000
+        if time.time() < deadline - 1:
+            ok, error = second.send(event)
+            assert not ok and error.startswith("InProgress:"), error
+        time.sleep(max(0, deadline - time.time()) + 0.5)
+        ok, result = second.send(event)
+        assert ok and "published" in result, result
+        assert len(aws.drain(queue, at_least=1)) == 1
+    finally:
+        sns.stop()
+
+
+@pytest.mark.parametrize("fault", ["throttle", "error", "refused"])
+@pytest.mark.parametrize("state_failure", ["publish", "fail"])
+def test_an_unavailable_table_publishes_or_fails_as_configured_and_loses_nothing(
+        aws, table, start_function, fault, state_failure):
+    topic = aws.topic("batch-alerts")
+    queue = aws.subscribe(topic, "all", raw=True)
+    dynamodb = FaultProxy(table.url)
+    try:
+        endpoint = dynamodb.url
+        if fault == "refused":
+            dynamodb.stop()
+        else:
+            dynamodb.mode = fault
+        function = state_function(start_function, topic, table, STATE_FAILURE=state_failure,
+                                  AWS_ENDPOINT_URL_DYNAMODB=endpoint)
+        event = json.loads(fresh_ids(FAILED.read_text()))
+        started = time.monotonic()
+        ok, result = function.send(event)
+        took = time.monotonic() - started
+        if state_failure == "publish":
+            assert ok and "published" in result, result
+            assert len(aws.drain(queue, at_least=1)) == 1
+        else:
+            assert not ok and result.startswith("StateUnavailable: state table"), result
+            assert aws.drain(queue, timeout=1) == []
+            dynamodb.mode = "pass"
+            retry = state_function(start_function, topic, table, STATE_FAILURE=state_failure)
+            ok, result = retry.send(event)
+            assert ok and "published" in result, result
+            assert len(aws.drain(queue, at_least=1)) == 1
+        assert '"StateUnavailable":1' in function.logs()
+        assert took < 15, f"the table's bounds held the event for {took:.1f}s"
+        if fault != "refused":
+            assert dynamodb.requests >= 1
+    finally:
+        dynamodb.stop()
+
+
+def test_a_thousand_child_array_job_with_duplicates_tells_the_capped_failures_and_the_job_once(
+        aws, table, start_function, tmp_path):
+    topic = aws.topic("batch-alerts")
+    queue = aws.subscribe(topic, "all", raw=True)
+    from test_array_jobs import stream
+    _, events = stream(tmp_path)
+    parent = events[0]["detail"]["jobId"]
+    failed_children = {e["detail"]["jobId"] for e in events if e["detail"]["status"] == "FAILED"} - {parent}
+    assert len(failed_children) == 20 and len(events) > 4000
+
+    function = state_function(start_function, topic, table)
+    results, _ = deliver(function, events)
+    published = [r["published"] for r in results if "published" in r]
+    messages = aws.drain(queue, at_least=len(published))
+    assert len(messages) == len(published) == len(set(published)), "no event told twice"
+    children = [m for m in messages if m["Body"].startswith("Child ")]
+    assert len(children) == 10, "CHILD_FAILURES_MAX"
+    skipped = [r["skipped"] for r in results if "skipped" in r]
+    capped = [s for s in skipped if s.startswith("child ") and "(CHILD_FAILURES_MAX=10)" in s]
+    assert len(capped) == 10
+    finals = [m["Body"] for m in messages if m["Body"].startswith("Array job align-reads is now FAILED")]
+    assert len(finals) == 1
+    assert "Failed children notified: 10 of 20" in finals[0], finals[0]
