@@ -282,11 +282,14 @@ mod tests {
         }
     }
 
+    /// Runs a future of the in-memory store or the unreachable one, which never wait.
     fn run<T>(future: impl std::future::Future<Output = T>) -> T {
-        tokio::runtime::Builder::new_current_thread()
-            .build()
-            .unwrap()
-            .block_on(future)
+        let mut future = std::pin::pin!(future);
+        let mut context = std::task::Context::from_waker(std::task::Waker::noop());
+        match future.as_mut().poll(&mut context) {
+            std::task::Poll::Ready(value) => value,
+            std::task::Poll::Pending => panic!("a store in these tests never waits"),
+        }
     }
 
     /// Admits `n` and, when it goes, settles it as published with `message_id`.
