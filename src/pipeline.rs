@@ -77,36 +77,35 @@ pub async fn prepare_gated<S: StateStore>(
     store: Option<&S>,
     clock: Clock,
 ) -> Result<Ready, EventError> {
-    let mut ready = Ready {
-        decision: Ok(Decision::Skip(Skip {
-            kind: SkipKind::NotOurs,
-            reason: String::new(),
-        })),
-        ticket: None,
-        state_unavailable: None,
-        summary: None,
-    };
     let mut n = match assess(input, settings)? {
-        Err(skip) => {
-            ready.decision = Ok(Decision::Skip(skip));
-            return Ok(ready);
-        }
         Ok(n) => n,
+        Err(skip) => {
+            return Ok(Ready {
+                decision: Ok(Decision::Skip(skip)),
+                ticket: None,
+                state_unavailable: None,
+                summary: None,
+            });
+        }
     };
-    ready.decision = match decide(&n, settings) {
+    let (mut ticket, mut state_unavailable) = (None, None);
+    let decision = match decide(&n, settings) {
         Decision::Skip(skip) => Ok(Decision::Skip(skip)),
         Decision::Publish(()) => match admit(store, &mut n, settings, clock).await {
             Gate::Go(admitted) => {
-                ready.ticket = admitted.ticket;
-                ready.state_unavailable = admitted.unavailable;
+                (ticket, state_unavailable) = (admitted.ticket, admitted.unavailable);
                 Ok(Decision::Publish(Box::new(render(&n, settings))))
             }
             Gate::Skip(skip) => Ok(Decision::Skip(skip)),
             Gate::Refuse(refusal) => Err(refusal),
         },
     };
-    ready.summary = Some(Summary::from(n));
-    Ok(ready)
+    Ok(Ready {
+        decision,
+        ticket,
+        state_unavailable,
+        summary: Some(Summary::from(n)),
+    })
 }
 
 /// Parses and classifies one event, naming its account: the notification, or why the event is not

@@ -8,7 +8,7 @@ use crate::decide::{Skip, SkipKind};
 use crate::model::{Fact, Notification};
 
 use super::item::{Ask, Lost, Progress};
-use super::plan::{Plan, plan};
+use super::plan::plan;
 use super::port::{Claimed, StateError, StateStore};
 
 /// The times a claim is made under.
@@ -106,7 +106,7 @@ pub async fn admit<S: StateStore>(
                 return unavailable(error, settings);
             }
         }
-        if let Some(skip) = over_cap(n, &plan, ticket.counted_as, settings.child_failures_max) {
+        if let Some(skip) = over_cap(n, ticket.counted_as, settings.child_failures_max) {
             let decided = Progress::Skipped {
                 reason: skip.reason.clone(),
             };
@@ -170,9 +170,9 @@ fn unavailable(error: StateError, settings: &Settings) -> Gate {
     }
 }
 
-fn over_cap(n: &Notification, plan: &Plan, place: Option<u64>, cap: u32) -> Option<Skip> {
-    let place = place?;
-    if place <= u64::from(cap) || plan.failed_child_of.is_none() {
+/// Why a failed child counted at `place` is not notified, when it is over the cap.
+fn over_cap(n: &Notification, place: Option<u64>, cap: u32) -> Option<Skip> {
+    if place? <= u64::from(cap) {
         return None;
     }
     let (what, index, _) = n.child()?;
