@@ -48,6 +48,17 @@ wire_enum! {
     }
 }
 
+wire_enum! {
+    /// How the notifications of an SQS batch are published.
+    pub enum Delivery {
+        /// One message per notification (in a batch, ten to a `PublishBatch` request).
+        Each = "each",
+        /// One digest per batch for what is below `DIGEST_IMMEDIATE_SEVERITY`; the rest each on
+        /// its own.
+        Digest = "digest",
+    }
+}
+
 pub const DEFAULT_STATE_TTL_DAYS: u32 = 15;
 pub const DEFAULT_CHILD_FAILURES_MAX: u32 = 10;
 
@@ -83,6 +94,9 @@ pub struct Settings {
     /// With a state table and `CHILD_JOB_EVENTS=failed`: how many failed children of one array or
     /// multi-node job are notified one by one.
     pub child_failures_max: u32,
+    pub delivery: Delivery,
+    /// With `DELIVERY=digest`: notifications at or above it are published on their own at once.
+    pub digest_immediate_severity: Severity,
 }
 
 impl Settings {
@@ -127,6 +141,8 @@ pub const VARIABLES: &[(&str, &str, &str)] = &[
     ("STATE_TTL_DAYS",             "whole days, 1-365",                                                           "15"),
     ("STATE_LEASE_SECONDS",        "whole seconds, 15-900 (longer than a publish may take)",                      "empty: until the invocation's deadline"),
     ("CHILD_FAILURES_MAX",         "a whole number, 0-100000",                                                    "10"),
+    ("DELIVERY",                   "each, digest (for SQS batches; a single event is always published on its own)", "each"),
+    ("DIGEST_IMMEDIATE_SEVERITY",  "info, warning, critical",                                                     "critical"),
 ];
 
 fn accepted(variable: &str) -> &'static str {
@@ -188,6 +204,17 @@ pub fn from_lookup(
         Some(v) => StateFailure::from_name(&v)
             .ok_or_else(|| invalid("STATE_FAILURE", &v, "unknown choice"))?,
     };
+    let delivery = match lookup("DELIVERY") {
+        None => Delivery::Each,
+        Some(v) => {
+            Delivery::from_name(&v).ok_or_else(|| invalid("DELIVERY", &v, "unknown choice"))?
+        }
+    };
+    let digest_immediate_severity = match lookup("DIGEST_IMMEDIATE_SEVERITY") {
+        None => Severity::Critical,
+        Some(v) => Severity::from_name(&v)
+            .ok_or_else(|| invalid("DIGEST_IMMEDIATE_SEVERITY", &v, "unknown severity"))?,
+    };
     Ok(Settings {
         topic_arn,
         min_severity,
@@ -214,6 +241,8 @@ pub fn from_lookup(
             DEFAULT_CHILD_FAILURES_MAX,
             0..=100_000,
         )?,
+        delivery,
+        digest_immediate_severity,
     })
 }
 
@@ -384,6 +413,29 @@ mod tests {
         assert_eq!(s.state_table, None);
         assert_eq!(s.state_failure, StateFailure::Publish);
         assert_eq!((s.state_ttl_days, s.child_failures_max), (15, 10));
+        assert_eq!(s.delivery, Delivery::Each);
+        assert_eq!(s.digest_immediate_severity, Severity::Critical);
+    }
+
+    #[test]
+    fn delivery_settings_are_read_and_checked() {
+        let s = settings(
+            &[
+                ("DELIVERY", "Digest"),
+                ("DIGEST_IMMEDIATE_SEVERITY", "warning"),
+            ],
+            Mode::Preview,
+        )
+        .unwrap();
+        assert_eq!(s.delivery, Delivery::Digest);
+        assert_eq!(s.digest_immediate_severity, Severity::Warning);
+        for (variable, bad) in [
+            ("DELIVERY", "batch"),
+            ("DIGEST_IMMEDIATE_SEVERITY", "urgent"),
+        ] {
+            let err = settings(&[(variable, bad)], Mode::Preview).unwrap_err();
+            assert_eq!(err.variable, variable, "{bad}");
+        }
     }
 
     #[test]

@@ -1,15 +1,134 @@
-//! Ingest: the shapes of payload an invocation can carry, told apart before anything is parsed.
-//! Today there is one, an EventBridge event, handed to the pipeline as its bytes; an SQS batch whose
-//! records each carry one would be the next, told apart here by its shape.
+//! Ingest: the shapes of payload an invocation can carry, told apart before anything is parsed. An
+//! EventBridge event (the rules invoke the function), or an SQS batch whose records' bodies are
+//! EventBridge events (the rules send to a queue that the function reads).
+
+use aws_lambda_events::event::sqs::SqsEvent;
+use thiserror::Error;
+
+/// One SQS record: its message id (what a partial batch response names) and its body.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Record {
+    pub message_id: String,
+    pub body: String,
+}
 
 /// What an invocation carries.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Payload<'a> {
     /// One EventBridge event.
     Event(&'a [u8]),
+    /// An SQS batch, in the order of its records.
+    Batch(Vec<Record>),
 }
 
-/// The payload's shape.
-pub fn payload(bytes: &[u8]) -> Payload<'_> {
-    Payload::Event(bytes)
+/// An SQS batch that cannot be answered record by record: the whole invocation fails, and every
+/// record comes back.
+#[derive(Debug, Error, PartialEq, Eq)]
+pub enum IngestError {
+    #[error("an SQS batch that cannot be read: {0}")]
+    Unreadable(String),
+    #[error("SQS record {0} has no messageId: a partial batch response cannot name it")]
+    NoMessageId(usize),
+}
+
+/// The payload's shape. Only a payload with a top-level `Records` array whose records come from
+/// SQS is a batch; anything else is an event, which the parser judges.
+pub fn payload(bytes: &[u8]) -> Result<Payload<'_>, IngestError> {
+    // An EventBridge event has no top-level `Records`; the search keeps a second parse off the
+    // path of every single event.
+    if !contains(bytes, b"\"Records\"") {
+        return Ok(Payload::Event(bytes));
+    }
+    #[derive(serde::Deserialize)]
+    struct Probe {
+        #[serde(rename = "Records")]
+        records: Option<Vec<SourceOnly>>,
+    }
+    #[derive(serde::Deserialize)]
+    struct SourceOnly {
+        #[serde(rename = "eventSource")]
+        event_source: Option<String>,
+    }
+    let is_batch = serde_json::from_slice::<Probe>(bytes).is_ok_and(|probe| {
+        probe.records.is_some_and(|records| {
+            !records.is_empty()
+                && records
+                    .iter()
+                    .all(|r| r.event_source.as_deref() == Some("aws:sqs"))
+        })
+    });
+    if !is_batch {
+        return Ok(Payload::Event(bytes));
+    }
+    let event: SqsEvent =
+        serde_json::from_slice(bytes).map_err(|e| IngestError::Unreadable(e.to_string()))?;
+    event
+        .records
+        .into_iter()
+        .enumerate()
+        .map(|(i, record)| {
+            Ok(Record {
+                message_id: record
+                    .message_id
+                    .filter(|id| !id.is_empty())
+                    .ok_or(IngestError::NoMessageId(i))?,
+                body: record.body.unwrap_or_default(),
+            })
+        })
+        .collect::<Result<_, _>>()
+        .map(Payload::Batch)
+}
+
+fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    haystack.windows(needle.len()).any(|w| w == needle)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn record(id: &str, body: &str) -> serde_json::Value {
+        serde_json::json!({
+            "messageId": id, "receiptHandle": "handle", "body": body,
+            "attributes": {"ApproximateReceiveCount": "1"}, "messageAttributes": {},
+            "md5OfBody": "x", "eventSource": "aws:sqs",
+            "eventSourceARN": "arn:aws:sqs:us-east-1:123456789012:q", "awsRegion": "us-east-1"
+        })
+    }
+
+    #[test]
+    fn an_sqs_batch_is_told_from_an_event_by_its_shape() {
+        let batch = serde_json::json!({"Records": [record("m1", "{\"a\":1}"), record("m2", "")]});
+        let bytes = serde_json::to_vec(&batch).unwrap();
+        assert_eq!(
+            payload(&bytes).unwrap(),
+            Payload::Batch(vec![
+                Record {
+                    message_id: "m1".into(),
+                    body: "{\"a\":1}".into()
+                },
+                Record {
+                    message_id: "m2".into(),
+                    body: String::new()
+                },
+            ])
+        );
+        for event in [
+            &br#"{"source":"aws.batch","detail":{"Records":[1]}}"#[..],
+            br#"{"Records":[{"eventSource":"aws:s3"}]}"#,
+            br#"{"Records":[]}"#,
+            b"not json \"Records\"",
+            b"",
+        ] {
+            assert_eq!(payload(event).unwrap(), Payload::Event(event));
+        }
+    }
+
+    #[test]
+    fn a_batch_whose_record_cannot_be_named_fails_whole() {
+        let mut unnamed = record("", "{}");
+        unnamed["messageId"] = serde_json::Value::Null;
+        let bytes = serde_json::to_vec(&serde_json::json!({"Records": [unnamed]})).unwrap();
+        assert_eq!(payload(&bytes), Err(IngestError::NoMessageId(0)));
+    }
 }

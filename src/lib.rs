@@ -18,7 +18,9 @@ pub mod classify;
 pub mod decide;
 pub mod state;
 pub mod render;
+pub mod digest;
 pub mod pipeline;
+pub mod batching;
 
 // The edge: the publisher port and its SNS adapter, and the DynamoDB state store.
 pub mod deliver;

@@ -1,11 +1,14 @@
 //! The `batch-notifier` binary: the Lambda function when a Lambda runtime starts it, and the
 //! `preview` command for people. Only wiring lives here.
 
+// The handler's future nests the SDK clients' futures deeper than the default limit lays out.
+#![recursion_limit = "256"]
+
 use std::process::ExitCode;
 
 use batch_notifier::config::{self, Mode};
 use batch_notifier::deliver::sns::{SnsPublisher, load_config};
-use batch_notifier::entry::handler::handle_with;
+use batch_notifier::entry::handler::invoke;
 use batch_notifier::entry::preview;
 use batch_notifier::store::dynamodb::DynamoStore;
 use lambda_runtime::{LambdaEvent, service_fn};
@@ -66,7 +69,7 @@ fn run_lambda() -> ExitCode {
         lambda_runtime::run(service_fn(|event: LambdaEvent<Box<RawValue>>| async move {
             let deadline_ms = i64::try_from(event.context.deadline).unwrap_or(i64::MAX);
             let bytes = event.payload.get().as_bytes();
-            handle_with(bytes, settings, publisher, store, deadline_ms).await
+            invoke(bytes, settings, publisher, store, deadline_ms).await
         }))
         .await
     });

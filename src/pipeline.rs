@@ -1,9 +1,11 @@
 //! The core's one path from an event's bytes to a decision and its Publish request, shared by
-//! `preview` and the Lambda handler: parse, classify, decide, the state store's gate, render.
+//! `preview` and the Lambda handler: parse, classify, decide, the state store's gate, render (or,
+//! in an SQS batch with `DELIVERY=digest`, hold for the digest).
 
 use crate::classify::classify;
-use crate::config::Settings;
+use crate::config::{Delivery, Settings};
 use crate::decide::{Decision, Skip, SkipKind, decide};
+use crate::digest::DigestItem;
 use crate::model::{Family, Notification, Severity};
 use crate::parse::{EventError, Parsed, parse};
 use crate::redact::mask_access_keys;
@@ -20,18 +22,19 @@ pub struct Summary {
     pub severity: Severity,
 }
 
-impl From<Notification> for Summary {
-    /// Takes what the log line reports from a notification that has been rendered.
-    fn from(n: Notification) -> Summary {
-        let masked = |mut text: String| {
+impl Summary {
+    /// What the log line reports of a notification.
+    pub fn of(n: &Notification) -> Summary {
+        let masked = |text: &str| {
+            let mut text = text.to_owned();
             mask_access_keys(&mut text);
             text
         };
         Summary {
-            event_id: n.event_id.map(masked),
+            event_id: n.event_id.as_deref().map(masked),
             family: n.family,
-            event_name: masked(n.event_name),
-            status: n.status.map(|s| masked(s.value)),
+            event_name: masked(&n.event_name),
+            status: n.status.as_ref().map(|s| masked(&s.value)),
             severity: n.severity,
         }
     }
@@ -55,18 +58,38 @@ pub fn prepare(input: &[u8], settings: &Settings) -> Result<Prepared, EventError
     };
     Ok(Prepared {
         decision,
-        summary: notification.map(Summary::from),
+        summary: notification.as_ref().map(Summary::of),
     })
 }
 
 /// What the gated path hands the handler or `preview`: the decision (or why the event cannot be
 /// decided now), the claim to settle after the publish, and whether the table was out of reach.
+/// What a publish carries is the Publish request, or in an SQS batch an [`Outgoing`].
 #[derive(Debug)]
-pub struct Ready {
-    pub decision: Result<Decision<Box<PublishRequest>>, Refusal>,
+pub struct Ready<P = Box<PublishRequest>> {
+    pub decision: Result<Decision<P>, Refusal>,
     pub ticket: Option<Ticket>,
     pub state_unavailable: Option<StateError>,
     pub summary: Option<Summary>,
+}
+
+impl<P> Ready<P> {
+    fn map<Q>(self, f: impl FnOnce(P) -> Q) -> Ready<Q> {
+        Ready {
+            decision: self.decision.map(|d| d.map(f)),
+            ticket: self.ticket,
+            state_unavailable: self.state_unavailable,
+            summary: self.summary,
+        }
+    }
+}
+
+/// What an SQS batch does with a notification: publish it on its own, or hold it for the batch's
+/// digest (`DELIVERY=digest`, below `DIGEST_IMMEDIATE_SEVERITY`).
+#[derive(Debug)]
+pub enum Outgoing {
+    Alone(Box<PublishRequest>),
+    Digest(Box<DigestItem>),
 }
 
 /// The path the handler and `preview` share: [`prepare`], with the state store's gate between the
@@ -77,6 +100,35 @@ pub async fn prepare_gated<S: StateStore>(
     store: Option<&S>,
     clock: Clock,
 ) -> Result<Ready, EventError> {
+    let ready = gate(input, settings, store, clock).await?;
+    Ok(ready.map(|n| Box::new(render(&n, settings))))
+}
+
+/// [`prepare_gated`] for one record of an SQS batch.
+pub async fn prepare_record<S: StateStore>(
+    input: &[u8],
+    settings: &Settings,
+    store: Option<&S>,
+    clock: Clock,
+) -> Result<Ready<Outgoing>, EventError> {
+    let ready = gate(input, settings, store, clock).await?;
+    Ok(ready.map(|n| {
+        if settings.delivery == Delivery::Digest && n.severity < settings.digest_immediate_severity
+        {
+            Outgoing::Digest(Box::new(DigestItem::new(&n)))
+        } else {
+            Outgoing::Alone(Box::new(render(&n, settings)))
+        }
+    }))
+}
+
+/// Parses, classifies and decides one event, through the state store's gate.
+async fn gate<S: StateStore>(
+    input: &[u8],
+    settings: &Settings,
+    store: Option<&S>,
+    clock: Clock,
+) -> Result<Ready<Notification>, EventError> {
     let mut n = match assess(input, settings)? {
         Ok(n) => n,
         Err(skip) => {
@@ -94,17 +146,18 @@ pub async fn prepare_gated<S: StateStore>(
         Decision::Publish(()) => match admit(store, &mut n, settings, clock).await {
             Gate::Go(admitted) => {
                 (ticket, state_unavailable) = (admitted.ticket, admitted.unavailable);
-                Ok(Decision::Publish(Box::new(render(&n, settings))))
+                Ok(Decision::Publish(()))
             }
             Gate::Skip(skip) => Ok(Decision::Skip(skip)),
             Gate::Refuse(refusal) => Err(refusal),
         },
     };
+    let summary = Some(Summary::of(&n));
     Ok(Ready {
-        decision,
+        decision: decision.map(|d| d.map(|()| n)),
         ticket,
         state_unavailable,
-        summary: Some(Summary::from(n)),
+        summary,
     })
 }
 

@@ -21,10 +21,26 @@ pub struct PublishError {
     pub message: String,
 }
 
-pub trait Publisher {
+pub trait Publisher: Sync {
     /// Publishes the request and returns SNS's message id.
     fn publish(
         &self,
         request: &PublishRequest,
     ) -> impl Future<Output = Result<String, PublishError>> + Send;
+
+    /// Publishes up to ten requests to one topic (SNS `PublishBatch`) and returns each one's
+    /// message id or error, in their order: one request can partly fail. A request that fails as a
+    /// whole fails every entry. By default, one publish after another.
+    fn publish_batch(
+        &self,
+        requests: &[&PublishRequest],
+    ) -> impl Future<Output = Vec<Result<String, PublishError>>> + Send {
+        async move {
+            let mut results = Vec::with_capacity(requests.len());
+            for request in requests {
+                results.push(self.publish(request).await);
+            }
+            results
+        }
+    }
 }

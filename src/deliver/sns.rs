@@ -1,5 +1,6 @@
 //! The SNS adapter: [`Publisher`] over the AWS SDK for Rust.
 
+use std::collections::HashMap;
 use std::time::Duration;
 
 use aws_config::BehaviorVersion;
@@ -8,7 +9,7 @@ use aws_config::retry::RetryConfig;
 use aws_config::timeout::TimeoutConfig;
 use aws_sdk_sns::Client;
 use aws_sdk_sns::error::{ProvideErrorMetadata, SdkError};
-use aws_sdk_sns::types::MessageAttributeValue;
+use aws_sdk_sns::types::{MessageAttributeValue, PublishBatchRequestEntry};
 
 use super::sdk_error::describe;
 use super::{PublishError, Publisher};
@@ -70,7 +71,7 @@ pub fn configure(loader: aws_config::ConfigLoader) -> aws_config::ConfigLoader {
 
 impl Publisher for SnsPublisher {
     async fn publish(&self, request: &PublishRequest) -> Result<String, PublishError> {
-        let mut call = self
+        let output = self
             .client
             .publish()
             .topic_arn(&request.topic_arn)
@@ -78,21 +79,107 @@ impl Publisher for SnsPublisher {
             .message(&request.message)
             .set_message_structure(request.message_structure.map(str::to_owned))
             .set_message_group_id(request.message_group_id.clone())
-            .set_message_deduplication_id(request.message_deduplication_id.clone());
-        for (name, value) in &request.message_attributes {
-            let attribute = MessageAttributeValue::builder()
+            .set_message_deduplication_id(request.message_deduplication_id.clone())
+            .set_message_attributes(Some(attributes(request)?))
+            .send()
+            .await
+            .map_err(publish_error)?;
+        Ok(output.message_id().unwrap_or_default().to_owned())
+    }
+
+    async fn publish_batch(
+        &self,
+        requests: &[&PublishRequest],
+    ) -> Vec<Result<String, PublishError>> {
+        let Some(first) = requests.first() else {
+            return Vec::new();
+        };
+        let entries: Result<Vec<PublishBatchRequestEntry>, PublishError> = requests
+            .iter()
+            .enumerate()
+            .map(|(i, request)| {
+                PublishBatchRequestEntry::builder()
+                    .id(i.to_string())
+                    .subject(&request.subject)
+                    .message(&request.message)
+                    .set_message_structure(request.message_structure.map(str::to_owned))
+                    .set_message_group_id(request.message_group_id.clone())
+                    .set_message_deduplication_id(request.message_deduplication_id.clone())
+                    .set_message_attributes(Some(attributes(request)?))
+                    .build()
+                    .map_err(|e| PublishError {
+                        code: None,
+                        message: format!("batch entry {i}: {e}"),
+                    })
+            })
+            .collect();
+        let sent = match entries {
+            Ok(entries) => self
+                .client
+                .publish_batch()
+                .topic_arn(&first.topic_arn)
+                .set_publish_batch_request_entries(Some(entries))
+                .send()
+                .await
+                .map_err(publish_error),
+            Err(error) => Err(error),
+        };
+        let output = match sent {
+            Ok(output) => output,
+            Err(error) => return vec![Err(error); requests.len()],
+        };
+        let mut results: Vec<Result<String, PublishError>> = vec![
+            Err(PublishError {
+                code: None,
+                message: "SNS did not answer for this entry".to_owned(),
+            });
+            requests.len()
+        ];
+        for ok in output.successful() {
+            if let Some(result) = ok
+                .id()
+                .and_then(|id| id.parse::<usize>().ok())
+                .and_then(|i| results.get_mut(i))
+            {
+                *result = Ok(ok.message_id().unwrap_or_default().to_owned());
+            }
+        }
+        for failed in output.failed() {
+            if let Some(result) = failed
+                .id()
+                .parse::<usize>()
+                .ok()
+                .and_then(|i| results.get_mut(i))
+            {
+                *result = Err(PublishError {
+                    code: Some(failed.code().to_owned()),
+                    message: failed.message().unwrap_or_default().to_owned(),
+                });
+            }
+        }
+        results
+    }
+}
+
+/// The request's attributes in the SDK's type.
+fn attributes(
+    request: &PublishRequest,
+) -> Result<HashMap<String, MessageAttributeValue>, PublishError> {
+    request
+        .message_attributes
+        .iter()
+        .map(|(name, value)| {
+            MessageAttributeValue::builder()
                 .data_type(value.data_type)
                 .string_value(value.string_value.as_str())
                 .build()
+                .map(|attribute| ((*name).to_owned(), attribute))
                 .map_err(|e| PublishError {
                     code: None,
                     message: format!("attribute {name}: {e}"),
-                })?;
-            call = call.message_attributes(*name, attribute);
-        }
-        let output = call.send().await.map_err(publish_error)?;
-        Ok(output.message_id().unwrap_or_default().to_owned())
-    }
+                })
+        })
+        .collect()
 }
 
 fn publish_error<E, R>(error: SdkError<E, R>) -> PublishError

@@ -1,8 +1,12 @@
 //! The Lambda handler: the shared pipeline, then the publisher, then one log line and one metric
-//! line per event.
+//! line per event. An SQS batch goes to [`super::batch`].
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
+use aws_lambda_events::event::sqs::SqsBatchResponse;
+use serde::Serialize;
+
+use super::batch::handle_batch;
 use super::metrics::emf_line;
 use super::{Ended, Failure};
 use crate::config::Settings;
@@ -12,7 +16,38 @@ use crate::ingest::{Payload, payload};
 use crate::pipeline::{Summary, prepare_gated};
 use crate::state::{Clock, MemoryStore, Refusal, StateError, StateStore, settle};
 
-/// Handles one invocation's payload without a state store. `Ok` is the answer
+/// The function's answer: one event's decision, or an SQS batch's partial batch response.
+#[derive(Debug, Serialize)]
+#[serde(untagged)]
+pub enum Answer {
+    Event(Decision<String>),
+    Batch(SqsBatchResponse),
+}
+
+/// Handles one invocation's payload, whichever its shape. `deadline_ms` is the invocation's
+/// deadline.
+pub async fn invoke<P: Publisher, S: StateStore>(
+    bytes: &[u8],
+    settings: &Settings,
+    publisher: &P,
+    store: Option<&S>,
+    deadline_ms: i64,
+) -> Result<Answer, Failure> {
+    match payload(bytes) {
+        Ok(Payload::Event(event)) => handle_with(event, settings, publisher, store, deadline_ms)
+            .await
+            .map(Answer::Event),
+        Ok(Payload::Batch(records)) => Ok(Answer::Batch(
+            handle_batch(records, settings, publisher, store, deadline_ms).await,
+        )),
+        Err(error) => {
+            tracing::error!(error = %error, "unreadable SQS batch");
+            Err(Failure::from(error))
+        }
+    }
+}
+
+/// Handles one event without a state store. `Ok` is the answer
 /// (`{"published": "<message id>"}` or `{"skipped": "<reason>"}`); `Err` fails the invocation.
 pub async fn handle<P: Publisher>(
     bytes: &[u8],
@@ -22,7 +57,7 @@ pub async fn handle<P: Publisher>(
     handle_with(bytes, settings, publisher, None::<&MemoryStore>, 0).await
 }
 
-/// Handles one invocation's payload, with the state store when there is one: claimed before the
+/// Handles one event, with the state store when there is one: claimed before the
 /// publish, marked published after it, given up when it fails. `deadline_ms` is the invocation's
 /// deadline, which a claim's lease lasts until.
 pub async fn handle_with<P: Publisher, S: StateStore>(
@@ -32,7 +67,7 @@ pub async fn handle_with<P: Publisher, S: StateStore>(
     store: Option<&S>,
     deadline_ms: i64,
 ) -> Ended<String> {
-    let Payload::Event(event) = payload(bytes);
+    let event = bytes;
     let now_ms = now_ms();
     let clock = Clock {
         now_ms,
@@ -76,16 +111,21 @@ pub async fn handle_with<P: Publisher, S: StateStore>(
 /// sooner. Local runtime emulators give the timeout's length in place of the deadline
 /// (`cargo lambda watch` sends 600000): a deadline that is not after now is taken as a length,
 /// within Lambda's longest timeout.
-fn lease_until(deadline_ms: i64, now_ms: i64, lease_seconds: Option<u32>) -> i64 {
-    let deadline = if deadline_ms > now_ms {
-        deadline_ms
-    } else {
-        now_ms + deadline_ms.clamp(1_000, 900_000)
-    };
+pub(super) fn lease_until(deadline_ms: i64, now_ms: i64, lease_seconds: Option<u32>) -> i64 {
+    let deadline = deadline_at(deadline_ms, now_ms);
     lease_seconds.map_or(deadline, |s| deadline.min(now_ms + i64::from(s) * 1000))
 }
 
-fn now_ms() -> i64 {
+/// The invocation's deadline, a length taken as one from now (see [`lease_until`]).
+pub(super) fn deadline_at(deadline_ms: i64, now_ms: i64) -> i64 {
+    if deadline_ms > now_ms {
+        deadline_ms
+    } else {
+        now_ms + deadline_ms.clamp(1_000, 900_000)
+    }
+}
+
+pub(super) fn now_ms() -> i64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| d.as_millis() as i64)
@@ -93,7 +133,7 @@ fn now_ms() -> i64 {
 
 /// The event's log line (never a secret: only the summary, the decision and our own messages) and
 /// its metric line.
-fn report(
+pub(super) fn report(
     settings: &Settings,
     summary: Option<&Summary>,
     ended: &Ended<String>,

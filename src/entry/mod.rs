@@ -1,6 +1,7 @@
 //! The entry points around the core: the Lambda handler and the `preview` command, and how both say
 //! how an event ended (an answer, a log line, a metric, a preview line).
 
+pub mod batch;
 pub mod handler;
 pub mod metrics;
 pub mod preview;
@@ -9,6 +10,7 @@ use thiserror::Error;
 
 use crate::decide::Decision;
 use crate::deliver::PublishError;
+use crate::ingest::IngestError;
 use crate::parse::EventError;
 use crate::state::Refusal;
 
@@ -22,6 +24,9 @@ pub type Ended<P> = Result<Decision<P>, Failure>;
 pub enum Failure {
     #[error("invalid event: {0}")]
     InvalidEvent(#[from] EventError),
+    /// An SQS batch that cannot be answered record by record.
+    #[error(transparent)]
+    InvalidBatch(#[from] IngestError),
     #[error(transparent)]
     Publish(#[from] PublishError),
     /// The state table says to try later, or cannot be reached under `STATE_FAILURE=fail`.
@@ -34,6 +39,7 @@ impl Failure {
     pub fn kind(&self) -> &'static str {
         match self {
             Failure::InvalidEvent(_) => "invalid_event",
+            Failure::InvalidBatch(_) => "invalid_batch",
             Failure::Publish(_) => "publish",
             Failure::Refused(Refusal::InProgress { .. }) => "in_progress",
             Failure::Refused(Refusal::Unavailable(_)) => "state_unavailable",
@@ -44,6 +50,7 @@ impl Failure {
     pub fn error_type(&self) -> &'static str {
         match self {
             Failure::InvalidEvent(_) => "InvalidEvent",
+            Failure::InvalidBatch(_) => "InvalidBatch",
             Failure::Publish(_) => "PublishFailed",
             Failure::Refused(Refusal::InProgress { .. }) => "InProgress",
             Failure::Refused(Refusal::Unavailable(_)) => "StateUnavailable",

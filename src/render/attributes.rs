@@ -52,7 +52,7 @@ pub fn attributes(n: &Notification) -> Attributes {
 
 /// Attribute values must be valid XML characters: controls become spaces; access key ids are masked
 /// before the value is cut.
-fn clean(value: &str) -> String {
+pub(crate) fn clean(value: &str) -> String {
     let mut value = value.trim().to_owned();
     mask_access_keys(&mut value);
     if has_control(&value) {

@@ -37,7 +37,7 @@ struct Metadata<'a> {
     additional_context: Map<String, Value>,
 }
 
-fn icon(severity: Severity) -> &'static str {
+pub(crate) fn icon(severity: Severity) -> &'static str {
     match severity {
         Severity::Info => ":information_source:",
         Severity::Warning => ":warning:",

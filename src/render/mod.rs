@@ -119,7 +119,7 @@ fn render_once(
 
 /// FIFO ids take at most 128 characters of ASCII letters, digits and punctuation. A longer value
 /// keeps its end, where ids and names differ; nothing usable falls back to `fallback`.
-fn fifo_id(value: &str, fallback: &str) -> String {
+pub(crate) fn fifo_id(value: &str, fallback: &str) -> String {
     let mut masked = value.to_owned();
     mask_access_keys(&mut masked);
     let cleaned: String = masked.chars().filter(char::is_ascii_graphic).collect();
@@ -149,8 +149,14 @@ struct Multi<'a> {
 }
 
 fn multi(n: &Notification, detail_omitted: Option<&str>) -> String {
-    let text = json::to_string(&text::body(n));
-    let document = json::to_string(&json::to_string(&document::document(n, detail_omitted)));
+    let document = json::to_string(&document::document(n, detail_omitted));
+    multi_message(&text::body(n), &document)
+}
+
+/// The `multi` message of a text and a JSON document (a notification's or a digest's).
+pub(crate) fn multi_message(text: &str, document: &str) -> String {
+    let text = json::to_string(&text);
+    let document = json::to_string(&document);
     let (Ok(text), Ok(document)) = (RawValue::from_string(text), RawValue::from_string(document))
     else {
         return String::new();
