@@ -4,6 +4,9 @@
 //!
 //! usage: lambda_harness BOOTSTRAP EVENT_FILE RUNS WARM_INVOCATIONS SOAK_INVOCATIONS
 //!
+//! EVENT_FILE is one event (pretty-printed or not), or JSON Lines: one event per line, handed over in turn across the
+//! whole run (so that a file as long as the run gives each invocation an event of its own).
+//!
 //! The bootstrap inherits the harness's environment (TOPIC_ARN, AWS_ENDPOINT_URL_SNS, ...) plus the
 //! variables Lambda sets. Prints one JSON line of results.
 
@@ -165,6 +168,21 @@ impl Harness {
         }
     }
 
+    /// CPU time the bootstrap has used (user and system), in milliseconds.
+    fn cpu_ms(&self) -> u64 {
+        let stat = std::fs::read_to_string(format!("/proc/{}/stat", self.child.id())).unwrap();
+        // After the command name in parentheses: utime and stime are the 12th and 13th fields.
+        let fields: Vec<&str> = stat
+            .rsplit_once(')')
+            .unwrap()
+            .1
+            .split_whitespace()
+            .collect();
+        let ticks: u64 = fields[11].parse::<u64>().unwrap() + fields[12].parse::<u64>().unwrap();
+        // Linux reports clock ticks of 1/100 s.
+        ticks * 10
+    }
+
     /// Peak and current resident memory of the bootstrap, in KiB.
     fn memory(&self) -> (u64, u64) {
         let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).unwrap();
@@ -189,7 +207,7 @@ impl Drop for Harness {
 
 fn median(mut values: Vec<f64>) -> f64 {
     values.sort_by(f64::total_cmp);
-    values[values.len() / 2]
+    values.get(values.len() / 2).copied().unwrap_or(0.0)
 }
 
 fn ms(d: Duration) -> f64 {
@@ -201,7 +219,19 @@ fn main() {
     let [bootstrap, event_file, runs, warm, soak] = &args[..] else {
         panic!("usage: lambda_harness BOOTSTRAP EVENT_FILE RUNS WARM_INVOCATIONS SOAK_INVOCATIONS");
     };
-    let event = std::fs::read(event_file).unwrap();
+    let text = std::fs::read_to_string(event_file).unwrap();
+    let lines: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).collect();
+    let single = serde_json::from_str::<serde::de::IgnoredAny>(&text).is_ok();
+    let events: Vec<&[u8]> = if single {
+        vec![text.as_bytes()]
+    } else {
+        lines.iter().map(|l| l.as_bytes()).collect()
+    };
+    let mut turn = 0usize;
+    let mut next_event = || {
+        turn += 1;
+        events[(turn - 1) % events.len()]
+    };
     let (runs, warm, soak): (usize, usize, usize) = (
         runs.parse().unwrap(),
         warm.parse().unwrap(),
@@ -212,9 +242,11 @@ fn main() {
     for _ in 0..runs {
         let mut harness = Harness::start(bootstrap);
         cold.push(ms(harness.cold_start()));
-        first.push(ms(harness.invoke(&event)));
+        first.push(ms(harness.invoke(next_event())));
         warm_medians.push(median(
-            (0..warm).map(|_| ms(harness.invoke(&event))).collect(),
+            (0..warm)
+                .map(|_| ms(harness.invoke(next_event())))
+                .collect(),
         ));
     }
 
@@ -224,17 +256,18 @@ fn main() {
         harness.cold_start();
         let checkpoints = [soak / 10, soak / 2, soak];
         for n in 1..=soak {
-            harness.invoke(&event);
+            harness.invoke(next_event());
             if checkpoints.contains(&n) {
                 let (peak, current) = harness.memory();
+                let cpu = harness.cpu_ms();
                 memory.push(format!(
-                    "{{\"invocations\":{n},\"peak_kib\":{peak},\"rss_kib\":{current}}}"
+                    "{{\"invocations\":{n},\"peak_kib\":{peak},\"rss_kib\":{current},\"cpu_ms\":{cpu}}}"
                 ));
             }
         }
     }
     println!(
-        "{{\"runs\":{runs},\"cold_start_ms\":{:.3},\"first_invocation_ms\":{:.3},\"warm_invocation_ms\":{:.3},\"memory\":[{}]}}",
+        "{{\"runs\":{runs},\"invocations\":{turn},\"cold_start_ms\":{:.3},\"first_invocation_ms\":{:.3},\"warm_invocation_ms\":{:.3},\"memory\":[{}]}}",
         median(cold),
         median(first),
         median(warm_medians),

@@ -1,16 +1,23 @@
 """Cold start, first and warm invocation, and memory over many invocations of the release bootstrap,
 against a minimal lambda_runtime function built with the same profile, in the same run, with the
-harness of examples/lambda_harness.rs and moto's SNS on loopback."""
+harness of examples/lambda_harness.rs and moto's SNS on loopback. Then the same with the state
+table (dynalite on loopback, behind a proxy that counts its requests): cold start with the DynamoDB
+client built, and table requests per event for the examples, each told once, then all repeated."""
 
 import json
 import os
+import re
 import subprocess
 import sys
+import time
+import uuid
+from collections import Counter
 from pathlib import Path
 
 import boto3
 
 import moto_launcher as moto_server
+from fault_proxy import FaultProxy
 
 ROOT = Path(__file__).resolve().parents[1]
 RELEASE = Path(os.environ.get("CARGO_TARGET_DIR", ROOT / "target")) / "release"
@@ -18,20 +25,50 @@ RUNS = os.environ.get("RUNS", "21")
 WARM = os.environ.get("WARM", "20")
 SOAK = os.environ.get("SOAK", "10000")
 EVENT = ROOT / "events" / "batch-job-state-failed.json"
+DYNALITE = ROOT / "tools" / "dynalite" / "node_modules" / "dynalite" / "cli.js"
+UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+CREDENTIALS = {"region_name": "us-east-1", "aws_access_key_id": "bench", "aws_secret_access_key": "bench"}
+
+
+def fresh_mix(path, count):
+    """`count` events, the examples in turn, each with fresh UUIDs (event, job and request ids), so
+    that each is its own happening for the state table."""
+    examples = [p.read_text() for p in sorted((ROOT / "events").glob("*.json"))]
+    with open(path, "w") as out:
+        for i in range(count):
+            mapping = {}
+            text = UUID.sub(lambda m: mapping.setdefault(m.group(0), str(uuid.uuid4())),
+                            examples[i % len(examples)])
+            out.write(json.dumps(json.loads(text), separators=(",", ":")) + "\n")
+
+
+def start_dynalite():
+    port = 8000 + os.getpid() % 1000
+    process = subprocess.Popen(["node", str(DYNALITE), "--host", "127.0.0.1", "--port", str(port),
+                                "--createTableMs", "0"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    client = boto3.client("dynamodb", endpoint_url=url, **CREDENTIALS)
+    for _ in range(100):
+        try:
+            client.list_tables()
+            return process, client, url
+        except Exception:
+            time.sleep(0.1)
+    process.kill()
+    raise SystemExit(f"dynalite did not start ({DYNALITE}; run scripts/setup-tools)")
 
 
 def main():
     moto, url = moto_server.start()
     try:
-        sns = boto3.client("sns", endpoint_url=url, region_name="us-east-1", aws_access_key_id="bench",
-                           aws_secret_access_key="bench")
+        sns = boto3.client("sns", endpoint_url=url, **CREDENTIALS)
         topic = sns.create_topic(Name="bench")["TopicArn"]
         env = {**os.environ, "TOPIC_ARN": topic, "AWS_ENDPOINT_URL_SNS": url, "AWS_REGION": "us-east-1",
                "AWS_ACCESS_KEY_ID": "bench", "AWS_SECRET_ACCESS_KEY": "bench"}
         harness = str(RELEASE / "examples" / "lambda_harness")
 
-        def measure(bootstrap, soak):
-            done = subprocess.run([harness, str(bootstrap), str(EVENT), RUNS, WARM, soak], env=env,
+        def measure(bootstrap, soak, env=env, event=EVENT):
+            done = subprocess.run([harness, str(bootstrap), str(event), RUNS, WARM, soak], env=env,
                                   capture_output=True, text=True, check=True)
             return json.loads(done.stdout)
 
@@ -40,9 +77,41 @@ def main():
         ours["cold_start_ratio_to_minimal"] = round(ours["cold_start_ms"] / minimal["cold_start_ms"], 2)
         ours["first_to_warm_ratio"] = round(ours["first_invocation_ms"] / ours["warm_invocation_ms"], 2)
         ours["bootstrap_bytes"] = (RELEASE / "batch-notifier").stat().st_size
-        print(json.dumps({"batch-notifier": ours, "minimal": minimal}, indent=1))
+        state = measure_state(env, measure, minimal)
+        print(json.dumps({"batch-notifier": ours, "minimal": minimal, "with state table": state}, indent=1))
     finally:
         moto.stop()
+
+
+def measure_state(env, measure, minimal):
+    dynalite, client, url = start_dynalite()
+    proxy = FaultProxy(url)
+    try:
+        client.create_table(TableName="state", BillingMode="PAY_PER_REQUEST",
+                            AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+                            KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}])
+        mix = ROOT / "target" / "bench" / "state-mix.jsonl"
+        mix.parent.mkdir(parents=True, exist_ok=True)
+        invocations = int(RUNS) * (1 + int(WARM))
+        fresh_mix(mix, invocations)
+        env = {**env, "STATE_TABLE": "state", "AWS_ENDPOINT_URL_DYNAMODB": proxy.url, "STATE_FAILURE": "fail"}
+        result = {}
+        for run in ("each told once", "all repeated"):
+            proxy.requests, proxy.operations = 0, Counter()
+            done = measure(RELEASE / "batch-notifier", "0", env=env, event=mix)
+            assert done["invocations"] == invocations, done
+            result[run] = {
+                "cold_start_ms": done["cold_start_ms"],
+                "cold_start_ratio_to_minimal": round(done["cold_start_ms"] / minimal["cold_start_ms"], 2),
+                "warm_invocation_ms": done["warm_invocation_ms"],
+                "table_requests_per_event": round(proxy.requests / invocations, 3),
+                "table_requests": dict(proxy.operations),
+                "events": invocations,
+            }
+        return result
+    finally:
+        proxy.stop()
+        dynalite.kill()
 
 
 if __name__ == "__main__":

@@ -2,7 +2,10 @@
 passes requests on, or answers them with the fault its `mode` names. Tests switch the mode while the
 function runs."""
 
+import collections
 import http.client
+import random
+import re
 import http.server
 import threading
 import urllib.parse
@@ -18,15 +21,22 @@ FAULTS = {
 
 
 class FaultProxy:
-    """`mode`: "pass", "throttle", "error", or "hang" (holds each request until `release()`, then
-    closes it unanswered). `requests` counts what arrived. `one_at_a_time` passes requests on one
+    """`mode`: "pass", "throttle", "error", "hang" (holds each request until `release()`, then
+    closes it unanswered), or "flaky": a share `fault_rate` of requests fails with a 500, and as
+    many `PublishBatch` requests pass with some entries failed (those entries are not published:
+    they are taken out of the request moto sees, and named in its answer's `Failed`). `requests` counts what arrived, `operations` by DynamoDB operation (its
+`x-amz-target`) or SNS action. `one_at_a_time` passes requests on one
     after another."""
 
     def __init__(self, upstream, one_at_a_time=False):
         self.upstream = urllib.parse.urlsplit(upstream)
         self.passing = threading.Lock() if one_at_a_time else None
         self.mode = "pass"
+        self.fault_rate = 0.3
+        self.random = random.Random(14)
+        self.faults = collections.Counter()
         self.requests = 0
+        self.operations = collections.Counter()
         self.held = threading.Event()
         self.released = threading.Event()
         proxy = self
@@ -40,7 +50,19 @@ class FaultProxy:
             def do_POST(self):
                 body = self.rfile.read(int(self.headers.get("content-length", 0)))
                 proxy.requests += 1
+                target = self.headers.get("x-amz-target", "")
+                action = urllib.parse.parse_qs(body.decode(errors="replace")).get("Action", [""])[0]
+                proxy.operations[target.rsplit(".", 1)[-1] or action] += 1
                 mode = proxy.mode
+                failed_entries = []
+                if mode == "flaky":
+                    draw = proxy.random.random()
+                    if draw < proxy.fault_rate:
+                        mode = "error"
+                    elif draw < 2 * proxy.fault_rate and action == "PublishBatch":
+                        body, failed_entries = fail_some_entries(body, proxy.random)
+                    if mode == "error" or failed_entries:
+                        proxy.faults["request" if mode == "error" else "entries"] += 1
                 if mode == "hang":
                     proxy.held.set()
                     proxy.released.wait()
@@ -53,8 +75,10 @@ class FaultProxy:
                               else QUERY_ERROR.format(code=query_code)).encode()
                     kind = "application/x-amz-json-1.0" if json_protocol else "text/xml"
                     return self.answer(status, {"content-type": kind}, answer)
-                headers = {k: v for k, v in self.headers.items() if k.lower() not in ("connection", "host")}
+                headers = {k: v for k, v in self.headers.items()
+                           if k.lower() not in ("connection", "host", "content-length")}
                 headers["host"] = proxy.upstream.netloc
+                headers["content-length"] = str(len(body))
                 if proxy.passing:
                     with proxy.passing:
                         response, data = proxy.forward(self.path, body, headers)
@@ -62,6 +86,8 @@ class FaultProxy:
                     response, data = proxy.forward(self.path, body, headers)
                 kept = {k: v for k, v in response.getheaders()
                         if k.lower() not in ("connection", "transfer-encoding", "content-length")}
+                if failed_entries:
+                    data = add_failed_entries(data, failed_entries)
                 self.answer(response.status, kept, data)
 
             def answer(self, status, headers, body):
@@ -93,3 +119,43 @@ class FaultProxy:
         self.release()
         self.server.shutdown()
         self.server.server_close()
+
+
+ENTRY = re.compile(r"^PublishBatchRequestEntries\.member\.(\d+)\.(.*)$")
+
+
+def fail_some_entries(body, rng):
+    """A PublishBatch body without some of its entries (at least one, never all when there are
+    several), and the ids of those taken out."""
+    fields = urllib.parse.parse_qsl(body.decode(), keep_blank_values=True)
+    members = collections.defaultdict(list)
+    rest = []
+    for name, value in fields:
+        match = ENTRY.match(name)
+        if match:
+            members[int(match.group(1))].append((match.group(2), value))
+        else:
+            rest.append((name, value))
+    indexes = sorted(members)
+    failing = set(rng.sample(indexes, max(1, len(indexes) // 3)))
+    kept = [i for i in indexes if i not in failing]
+    if not kept:
+        return body, []
+    out = list(rest)
+    for number, i in enumerate(kept, start=1):
+        out.extend((f"PublishBatchRequestEntries.member.{number}.{key}", value) for key, value in members[i])
+    ids = [dict(members[i])["Id"] for i in sorted(failing)]
+    return urllib.parse.urlencode(out).encode(), ids
+
+
+def add_failed_entries(data, ids):
+    failed = "".join(f"<member><Id>{i}</Id><Code>InternalError</Code><Message>injected entry failure"
+                     f"</Message><SenderFault>false</SenderFault></member>" for i in ids)
+    text = data.decode()
+    if "<Failed/>" in text:
+        text = text.replace("<Failed/>", f"<Failed>{failed}</Failed>", 1)
+    elif "<Failed>" in text:
+        text = text.replace("<Failed>", f"<Failed>{failed}", 1)
+    else:
+        text = text.replace("</PublishBatchResult>", f"<Failed>{failed}</Failed></PublishBatchResult>", 1)
+    return text.encode()

@@ -69,3 +69,43 @@ def test_each_event_is_routed_by_exactly_the_rule_meant_for_it(aws):
         family = families[event_file.name]
         expected = [RULE_OF_FAMILY[family]] if family else []
         assert routed == expected, f"{event_file.name} ({family}) was routed by {routed}"
+
+
+def test_queued_modes_send_the_rules_to_a_queue_read_in_batches_with_partial_responses():
+    template, problems = decode(str(TEMPLATE))
+    assert not problems, problems
+    resources = template["Resources"]
+    assert template["Parameters"]["DeliveryMode"]["AllowedValues"] == ["direct", "queued", "digest"]
+    for name, resource in resources.items():
+        if resource["Type"] == "AWS::Events::Rule":
+            [target] = resource["Properties"]["Targets"]
+            assert target["Arn"] == {"Fn::If": ["Queued", {"Fn::GetAtt": ["EventQueue", "Arn"]},
+                                                {"Fn::GetAtt": ["BatchNotifierFunction", "Arn"]}]}, name
+        if resource["Type"] == "AWS::Lambda::Permission":
+            assert resource.get("Condition") == "Direct", f"{name}: EventBridge invokes only in direct mode"
+    queue, mapping = resources["EventQueue"], resources["EventQueueMapping"]
+    assert queue["Condition"] == mapping["Condition"] == resources["EventQueuePolicy"]["Condition"] == "Queued"
+    timeout = resources["BatchNotifierFunction"]["Properties"]["Timeout"]
+    assert timeout == {"Fn::If": ["Direct", 20, 120]}
+    assert queue["Properties"]["VisibilityTimeout"] >= 6 * 120
+    assert queue["Properties"]["SqsManagedSseEnabled"] is True
+    assert queue["Properties"]["MessageRetentionPeriod"] == 14 * 24 * 3600
+    assert queue["Properties"]["RedrivePolicy"]["deadLetterTargetArn"] == {"Fn::GetAtt": ["FailureQueue", "Arn"]}
+    assert mapping["Properties"]["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+    for setting in ("BatchSize", "MaximumBatchingWindowInSeconds"):
+        assert setting in mapping["Properties"]
+    assert "MaximumConcurrency" in mapping["Properties"]["ScalingConfig"]
+    rules = sorted(n for n, r in resources.items() if r["Type"] == "AWS::Events::Rule")
+    [statement] = resources["EventQueuePolicy"]["Properties"]["PolicyDocument"]["Statement"]
+    assert statement["Principal"] == {"Service": "events.amazonaws.com"}
+    assert sorted(a["Fn::GetAtt"][0] for a in statement["Condition"]["ArnEquals"]["aws:SourceArn"]) == rules
+    policies = resources["FunctionRole"]["Properties"]["Policies"]
+    [consumer] = [p["Fn::If"][1] for p in policies if isinstance(p, dict) and "Fn::If" in p
+                  and p["Fn::If"][0] == "Queued"]
+    [grant] = consumer["PolicyDocument"]["Statement"]
+    assert grant["Resource"] == {"Fn::GetAtt": ["EventQueue", "Arn"]}
+    assert sorted(grant["Action"]) == ["sqs:ChangeMessageVisibility", "sqs:DeleteMessage",
+                                       "sqs:GetQueueAttributes", "sqs:ReceiveMessage"]
+    assert resources["EventQueueAgeAlarm"]["Properties"]["MetricName"] == "ApproximateAgeOfOldestMessage"
+    env = resources["BatchNotifierFunction"]["Properties"]["Environment"]["Variables"]
+    assert env["DELIVERY"] == {"Fn::If": ["DigestMode", "digest", "each"]}
