@@ -177,16 +177,25 @@ def tokens_in(messages, tokens):
     return seen
 
 
-def queued_function(start_function, topic, sns_url=None, **settings):
-    if sns_url:
-        settings["AWS_ENDPOINT_URL_SNS"] = sns_url
-    return start_function(watch_args=("--concurrency", str(CONCURRENCY)), TOPIC_ARN=topic, **settings)
-
-
-def test_a_flood_of_events_each_told_once_at_a_tenth_of_the_requests(
-        aws, dynalite_url, start_function):
+@pytest.fixture
+def state(dynalite_url):
+    """The function's settings for a fresh state table on dynalite. SQS delivers at least once (and
+    moto's queue, slow to receive from when long, hands messages out again often): the table is what
+    makes each event told once."""
     from conftest import Table
     table = Table(dynalite_url, f"state-{uuid.uuid4().hex[:8]}")
+    # cargo lambda watch gives a ten-minute deadline; a claim whose holder dies lasts a minute.
+    return {"STATE_TABLE": table.name, "AWS_ENDPOINT_URL_DYNAMODB": table.url, "STATE_FAILURE": "fail",
+            "STATE_LEASE_SECONDS": "60"}
+
+
+def queued_function(start_function, topic, state, sns_url=None, **settings):
+    if sns_url:
+        settings["AWS_ENDPOINT_URL_SNS"] = sns_url
+    return start_function(watch_args=("--concurrency", str(CONCURRENCY)), TOPIC_ARN=topic, **state, **settings)
+
+
+def test_a_flood_of_events_each_told_once_at_a_tenth_of_the_requests(aws, state, start_function):
     topic = aws.topic("batch-alerts")
     subscriber = aws.subscribe(topic, "all", raw=True)
     sns = FaultProxy(aws.url)
@@ -194,10 +203,7 @@ def test_a_flood_of_events_each_told_once_at_a_tenth_of_the_requests(
         pipeline = Pipeline(aws)
         events, tokens, _ = generate(N)
         pipeline.put(events)
-        # cargo lambda watch gives a ten-minute deadline; a claim whose holder dies lasts a minute.
-        function = queued_function(start_function, topic, sns.url, STATE_TABLE=table.name,
-                                   AWS_ENDPOINT_URL_DYNAMODB=table.url, STATE_FAILURE="fail",
-                                   STATE_LEASE_SECONDS="60")
+        function = queued_function(start_function, topic, state, sns.url)
         mapping = EventSourceMapping(aws, pipeline, function)
         mapping.run()
         messages = drain_all(aws, subscriber, at_least=N)
@@ -217,7 +223,7 @@ def test_a_flood_of_events_each_told_once_at_a_tenth_of_the_requests(
         sns.stop()
 
 
-def test_a_flood_as_digests_holds_the_routine_and_sends_the_critical_alone(aws, start_function):
+def test_a_flood_as_digests_holds_the_routine_and_sends_the_critical_alone(aws, state, start_function):
     topic = aws.topic("batch-alerts")
     subscriber = aws.subscribe(topic, "all", raw=True)
     sns = FaultProxy(aws.url)
@@ -225,7 +231,7 @@ def test_a_flood_as_digests_holds_the_routine_and_sends_the_critical_alone(aws, 
         pipeline = Pipeline(aws)
         events, tokens, critical = generate(N)
         pipeline.put(events)
-        function = queued_function(start_function, topic, sns.url, DELIVERY="digest")
+        function = queued_function(start_function, topic, state, sns.url, DELIVERY="digest")
         # 500 records (about 1 MB): cargo lambda watch takes invocations of up to 2 MB, Lambda 6 MB.
         mapping = EventSourceMapping(aws, pipeline, function, batch_size=500)
         mapping.run()
@@ -236,7 +242,7 @@ def test_a_flood_as_digests_holds_the_routine_and_sends_the_critical_alone(aws, 
         assert tokens_in(alone, critical) == {token: 1 for token in critical}
         routine = set(tokens) - critical
         assert tokens_in(digests, routine) == {token: 1 for token in routine}, "each in exactly one digest"
-        assert len(digests) >= mapping.invocations
+        assert 1 <= len(digests) <= mapping.invocations * 2, "a digest or two per batch"
         requests = sns.operations["PublishBatch"] + sns.operations["Publish"]
         print(f"\ndigest: {N} events, {mapping.invocations} invocations, {len(digests)} digests, "
               f"{len(alone)} alone, {requests} SNS requests")
@@ -244,25 +250,25 @@ def test_a_flood_as_digests_holds_the_routine_and_sends_the_critical_alone(aws, 
         sns.stop()
 
 
-def test_an_invalid_record_reaches_the_dead_letter_queue_and_its_batch_is_delivered(aws, start_function):
+def test_an_invalid_record_reaches_the_dead_letter_queue_and_its_batch_is_delivered(aws, state, start_function):
     topic = aws.topic("batch-alerts")
     subscriber = aws.subscribe(topic, "all", raw=True)
-    pipeline = Pipeline(aws, visibility_timeout=1)
+    pipeline = Pipeline(aws, visibility_timeout=5)
     events, tokens, _ = generate(30)
     invalid = {"source": "aws.batch", "detail-type": "Batch Job State Change", "detail": {"status": 42}}
     pipeline.put(events[:15] + [invalid] + events[15:])
-    function = queued_function(start_function, topic)
+    function = queued_function(start_function, topic, state)
     mapping = EventSourceMapping(aws, pipeline, function)
     mapping.run(timeout=300)
     messages = drain_all(aws, subscriber, at_least=30)
     assert tokens_in(messages, tokens) == {token: 1 for token in tokens}
-    assert mapping.reported == MAX_RECEIVES, "reported on each receive until the redrive"
+    assert mapping.reported >= MAX_RECEIVES, "reported on each receive until the redrive"
     [dead] = aws.drain(pipeline.dlq_url, at_least=1)
     assert json.loads(dead["Body"])["detail"] == {"status": 42}
 
 
 def test_with_30_percent_of_sns_requests_faulted_only_the_affected_records_come_back_and_none_is_lost(
-        aws, start_function):
+        aws, state, start_function):
     """15% of requests fail whole (the SDK retries them), 15% of PublishBatch requests fail some
     entries (not retried by the SDK: the records come back)."""
     topic = aws.topic("batch-alerts")
@@ -274,7 +280,7 @@ def test_with_30_percent_of_sns_requests_faulted_only_the_affected_records_come_
         pipeline = Pipeline(aws, visibility_timeout=2, max_receives=20)
         events, tokens, _ = generate(500)
         pipeline.put(events)
-        function = queued_function(start_function, topic, sns.url)
+        function = queued_function(start_function, topic, state, sns.url)
         mapping = EventSourceMapping(aws, pipeline, function)
         mapping.run(timeout=600)
         messages = drain_all(aws, subscriber, at_least=500)
