@@ -135,7 +135,7 @@ class EventSourceMapping:
         with self.queue_lock:
             return self.pipeline.waiting()
 
-    def run(self, timeout=900):
+    def run(self, timeout=max(900, N // 5)):
         """Until the queue is empty: `CONCURRENCY` pollers, as the mapping's concurrency."""
         deadline = time.monotonic() + timeout
 
@@ -160,7 +160,7 @@ class EventSourceMapping:
         assert self.pipeline.waiting() == 0, "the queue did not empty in time"
 
 
-def drain_all(aws, queue_url, at_least, timeout=120):
+def drain_all(aws, queue_url, at_least, timeout=max(120, N // 20)):
     messages = []
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
