@@ -59,7 +59,21 @@ wire_enum! {
     }
 }
 
+wire_enum! {
+    /// Where a notification's context is looked up (`ENRICH`).
+    pub enum EnrichSource {
+        /// S3 Control `DescribeJob`: an S3 Batch Operations job's task counts and report.
+        S3Jobs = "s3_jobs",
+        /// CloudWatch Logs `GetLogEvents`: a failed Batch job's last log lines (`LOG_LINES`).
+        JobLogs = "job_logs",
+        /// AWS Batch `DescribeJobs`: the name, queue and status of the job an API call names.
+        Jobs = "jobs",
+    }
+}
+
 pub const DEFAULT_STATE_TTL_DAYS: u32 = 15;
+pub const DEFAULT_ENRICH: &[EnrichSource] = &[EnrichSource::S3Jobs, EnrichSource::Jobs];
+pub const DEFAULT_ENRICH_TIMEOUT_MS: u32 = 1500;
 pub const DEFAULT_CHILD_FAILURES_MAX: u32 = 10;
 
 /// Whether the settings are for a person's preview or for the deployed function.
@@ -97,12 +111,23 @@ pub struct Settings {
     pub delivery: Delivery,
     /// With `DELIVERY=digest`: notifications at or above it are published on their own at once.
     pub digest_immediate_severity: Severity,
+    /// The sources of context looked up for a notification, each once.
+    pub enrich: Vec<EnrichSource>,
+    /// How many of a failed job's last log lines a notification shows (with `job_logs`).
+    pub log_lines: u32,
+    /// The time all of one event's lookups share.
+    pub enrich_timeout_ms: u32,
 }
 
 impl Settings {
     /// The topic is FIFO: messages need a group id and a deduplication id.
     pub fn fifo(&self) -> bool {
         self.topic_arn.ends_with(".fifo")
+    }
+
+    /// Whether `ENRICH` names `source`.
+    pub fn enriches(&self, source: EnrichSource) -> bool {
+        self.enrich.contains(&source)
     }
 
     /// The readable name `ACCOUNT_NAMES` gives `account`.
@@ -143,6 +168,9 @@ pub const VARIABLES: &[(&str, &str, &str)] = &[
     ("CHILD_FAILURES_MAX",         "a whole number, 0-100000",                                                    "10"),
     ("DELIVERY",                   "each, digest (for SQS batches; a single event is always published on its own)", "each"),
     ("DIGEST_IMMEDIATE_SEVERITY",  "info, warning, critical",                                                     "critical"),
+    ("ENRICH",                     "comma-separated sources: s3_jobs, job_logs, jobs; empty for none",            "s3_jobs,jobs"),
+    ("LOG_LINES",                  "a whole number, 0-100 (above 0 needs job_logs in ENRICH, which needs it above 0)", "0: off"),
+    ("ENRICH_TIMEOUT_MS",          "whole milliseconds, 100-10000",                                               "1500"),
 ];
 
 fn accepted(variable: &str) -> &'static str {
@@ -215,6 +243,20 @@ pub fn from_lookup(
         Some(v) => Severity::from_name(&v)
             .ok_or_else(|| invalid("DIGEST_IMMEDIATE_SEVERITY", &v, "unknown severity"))?,
     };
+    let enrich = match lookup("ENRICH") {
+        None => DEFAULT_ENRICH.to_vec(),
+        Some(v) => parse_sources(&v)?,
+    };
+    let log_lines = number(&lookup, "LOG_LINES", 0, 0..=100)?;
+    if (log_lines > 0) != enrich.contains(&EnrichSource::JobLogs) {
+        let value = lookup("LOG_LINES").unwrap_or_else(|| "0".to_owned());
+        let problem = if log_lines > 0 {
+            "log lines are looked up only with job_logs in ENRICH"
+        } else {
+            "job_logs in ENRICH reads as many lines as LOG_LINES says, and it says none"
+        };
+        return Err(invalid("LOG_LINES", &value, problem));
+    }
     Ok(Settings {
         topic_arn,
         min_severity,
@@ -243,6 +285,14 @@ pub fn from_lookup(
         )?,
         delivery,
         digest_immediate_severity,
+        enrich,
+        log_lines,
+        enrich_timeout_ms: number(
+            &lookup,
+            "ENRICH_TIMEOUT_MS",
+            DEFAULT_ENRICH_TIMEOUT_MS,
+            100..=10_000,
+        )?,
     })
 }
 
@@ -280,6 +330,19 @@ fn number(
         Ok(_) => Err(invalid(variable, &value, "out of range")),
         Err(_) => Err(invalid(variable, &value, "not a whole number")),
     }
+}
+
+/// `ENRICH`: each source once, in the order given.
+fn parse_sources(value: &str) -> Result<Vec<EnrichSource>, ConfigError> {
+    let mut sources = Vec::new();
+    for name in value.split(',').map(str::trim).filter(|s| !s.is_empty()) {
+        let source = EnrichSource::from_name(name)
+            .ok_or_else(|| invalid("ENRICH", value, "unknown source"))?;
+        if !sources.contains(&source) {
+            sources.push(source);
+        }
+    }
+    Ok(sources)
 }
 
 /// DynamoDB's rule for table names.
@@ -415,6 +478,40 @@ mod tests {
         assert_eq!((s.state_ttl_days, s.child_failures_max), (15, 10));
         assert_eq!(s.delivery, Delivery::Each);
         assert_eq!(s.digest_immediate_severity, Severity::Critical);
+        assert_eq!(s.enrich, DEFAULT_ENRICH);
+        assert_eq!((s.log_lines, s.enrich_timeout_ms), (0, 1500));
+    }
+
+    #[test]
+    fn enrichment_settings_are_read_and_checked() {
+        let s = settings(
+            &[
+                ("ENRICH", " job_logs, jobs,job_logs "),
+                ("LOG_LINES", "20"),
+                ("ENRICH_TIMEOUT_MS", "800"),
+            ],
+            Mode::Preview,
+        )
+        .unwrap();
+        assert_eq!(s.enrich, [EnrichSource::JobLogs, EnrichSource::Jobs]);
+        assert!(s.enriches(EnrichSource::Jobs) && !s.enriches(EnrichSource::S3Jobs));
+        assert_eq!((s.log_lines, s.enrich_timeout_ms), (20, 800));
+        assert!(
+            settings(&[("ENRICH", "")], Mode::Preview)
+                .unwrap()
+                .enrich
+                .is_empty()
+        );
+        for (vars, variable) in [
+            (&[("ENRICH", "s3_jobs,logs")][..], "ENRICH"),
+            (&[("LOG_LINES", "5")], "LOG_LINES"),
+            (&[("ENRICH", "job_logs")], "LOG_LINES"),
+            (&[("ENRICH", "job_logs"), ("LOG_LINES", "101")], "LOG_LINES"),
+            (&[("ENRICH_TIMEOUT_MS", "50")], "ENRICH_TIMEOUT_MS"),
+        ] {
+            let err = settings(vars, Mode::Preview).unwrap_err();
+            assert_eq!(err.variable, variable, "{vars:?}");
+        }
     }
 
     #[test]

@@ -17,14 +17,16 @@ pub mod parse;
 pub mod classify;
 pub mod decide;
 pub mod state;
+pub mod enrich;
 pub mod render;
 pub mod digest;
 pub mod pipeline;
 pub mod batching;
 
-// The edge: the publisher port and its SNS adapter, and the DynamoDB state store.
+// The edge: the publisher port and its SNS adapter, the DynamoDB state store, and the lookups.
 pub mod deliver;
 pub mod store;
+pub mod lookup;
 
 // The entry points: the Lambda handler and `preview`.
 pub mod entry;

@@ -8,18 +8,21 @@ use std::process::ExitCode;
 
 use batch_notifier::config::{self, Mode};
 use batch_notifier::deliver::sns::{SnsPublisher, load_config};
+use batch_notifier::enrich::{Enricher, Offline};
 use batch_notifier::entry::handler::invoke;
 use batch_notifier::entry::preview;
+use batch_notifier::lookup::aws_lookups;
 use batch_notifier::store::dynamodb::DynamoStore;
 use lambda_runtime::{LambdaEvent, service_fn};
 use serde_json::value::RawValue;
 
 const USAGE: &str = "\
-usage: batch-notifier preview [PATH ...]
+usage: batch-notifier preview [--enrich] [PATH ...]
 
 Shows the SNS Publish request (or the reason to skip) for every event in PATH: a file holding one
 event or one event per line, a directory (every *.json in it), or - for standard input (the
 default). Settings come from the same environment variables as the Lambda function; see README.md.
+Offline unless --enrich: then the lookups ENRICH names go to AWS with your credentials.
 Exits 1 if any input is not a valid event, 2 on a bad setting or usage.
 
 Started by a Lambda runtime (AWS_LAMBDA_RUNTIME_API set) with no arguments, it serves events.";
@@ -65,11 +68,13 @@ fn run_lambda() -> ExitCode {
         let config = load_config().await;
         let publisher = SnsPublisher::new(aws_sdk_sns::Client::new(&config));
         let store = (settings.state_table.clone()).map(|table| DynamoStore::new(&config, table));
-        let (settings, publisher, store) = (&settings, &publisher, store.as_ref());
+        let lookups = aws_lookups(&config, &settings);
+        let (settings, publisher, store, lookups) =
+            (&settings, &publisher, store.as_ref(), &lookups);
         lambda_runtime::run(service_fn(|event: LambdaEvent<Box<RawValue>>| async move {
             let deadline_ms = i64::try_from(event.context.deadline).unwrap_or(i64::MAX);
             let bytes = event.payload.get().as_bytes();
-            invoke(bytes, settings, publisher, store, deadline_ms).await
+            invoke(bytes, settings, publisher, store, lookups, deadline_ms).await
         }))
         .await
     });
@@ -82,7 +87,7 @@ fn run_lambda() -> ExitCode {
     }
 }
 
-fn run_preview(paths: &[String]) -> ExitCode {
+fn run_preview(args: &[String]) -> ExitCode {
     let settings = match config::from_env(Mode::Preview) {
         Ok(settings) => settings,
         Err(e) => {
@@ -90,14 +95,46 @@ fn run_preview(paths: &[String]) -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    let enrich = args.iter().any(|a| a == "--enrich");
+    let paths: Vec<String> = args.iter().filter(|a| *a != "--enrich").cloned().collect();
     let inputs = if paths.is_empty() {
         vec!["-".to_owned()]
     } else {
-        paths.to_vec()
+        paths
     };
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            eprintln!("batch-notifier: cannot start the async runtime: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    if enrich {
+        let lookups = runtime.block_on(async { aws_lookups(&load_config().await, &settings) });
+        preview_with(&inputs, &settings, &lookups, &runtime)
+    } else {
+        preview_with(&inputs, &settings, &Offline, &runtime)
+    }
+}
+
+fn preview_with<E: Enricher>(
+    inputs: &[String],
+    settings: &config::Settings,
+    enricher: &E,
+    runtime: &tokio::runtime::Runtime,
+) -> ExitCode {
     let stdout = std::io::stdout().lock();
     let out = std::io::BufWriter::new(stdout);
-    match preview::run(&inputs, &settings, std::io::stdin().lock(), out) {
+    match preview::run(
+        inputs,
+        settings,
+        (enricher, runtime),
+        std::io::stdin().lock(),
+        out,
+    ) {
         Ok(tally) => {
             eprintln!(
                 "preview: {} to publish, {} skipped, {} invalid",

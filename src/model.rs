@@ -3,6 +3,7 @@
 
 use serde::{Serialize, Serializer};
 
+use crate::config::EnrichSource;
 use crate::redact::{Scrubbed, Secrets};
 use crate::wire::wire_enum;
 
@@ -196,6 +197,16 @@ pub struct Link {
     pub url: String,
 }
 
+/// Context that was looked for and is missing from the notification, and why.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Unavailable {
+    pub source: EnrichSource,
+    /// What is missing, as a person says it: `task counts`, `log lines`, `job details`.
+    pub what: &'static str,
+    /// Why: the service's error code, or what went wrong on the way.
+    pub reason: String,
+}
+
 /// An array job or one of its children (`<array job id>:<index>`).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct ArrayJob {
@@ -254,6 +265,12 @@ pub struct Notification {
     #[serde(serialize_with = "facts_as_map")]
     pub facts: Vec<Fact>,
     pub links: Vec<Link>,
+    /// A failed job's last log lines (`LOG_LINES`), oldest first, each bounded and masked.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub log_lines: Vec<String>,
+    /// Context that was looked for and could not be had.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub unavailable: Vec<Unavailable>,
     pub cloudtrail_event_id: Option<String>,
     /// The identity one job's or resource's updates share (FIFO group, chat thread).
     pub thread_key: String,
@@ -262,6 +279,15 @@ pub struct Notification {
     /// How many items of a bulk call failed while the call itself succeeded.
     #[serde(skip)]
     pub item_failures: usize,
+    /// A Batch job's log stream in CloudWatch Logs, where its last lines can be read.
+    #[serde(skip)]
+    pub log: Option<LogStream>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LogStream {
+    pub group: String,
+    pub stream: String,
 }
 
 /// The event detail, redacted, with the secrets found in the event: written with its free text
@@ -313,10 +339,13 @@ impl Notification {
             error,
             facts,
             links,
+            log_lines,
+            unavailable,
             cloudtrail_event_id,
             thread_key,
             detail: _,
             item_failures: _,
+            log: _,
         } = self;
         for text in [source, detail_type, event_name, summary, thread_key] {
             f(text);
@@ -357,6 +386,8 @@ impl Notification {
         }
         facts.iter_mut().for_each(|fact| f(&mut fact.value));
         links.iter_mut().for_each(|link| f(&mut link.url));
+        log_lines.iter_mut().for_each(&mut f);
+        unavailable.iter_mut().for_each(|u| f(&mut u.reason));
     }
 
     /// The array child or the node index this event is about, with the job it belongs to.

@@ -3,9 +3,10 @@
 //! in an SQS batch with `DELIVERY=digest`, hold for the digest).
 
 use crate::classify::classify;
-use crate::config::{Delivery, Settings};
+use crate::config::{Delivery, EnrichSource, Settings};
 use crate::decide::{Decision, Skip, SkipKind, decide};
 use crate::digest::DigestItem;
+use crate::enrich::{Enricher, apply, wanted};
 use crate::model::{Family, Notification, Severity};
 use crate::parse::{EventError, Parsed, parse};
 use crate::redact::mask_access_keys;
@@ -20,6 +21,8 @@ pub struct Summary {
     pub event_name: String,
     pub status: Option<String>,
     pub severity: Severity,
+    /// The lookups that failed or ran late, and why.
+    pub unavailable: Vec<(EnrichSource, String)>,
 }
 
 impl Summary {
@@ -36,6 +39,9 @@ impl Summary {
             event_name: masked(&n.event_name),
             status: n.status.as_ref().map(|s| masked(&s.value)),
             severity: n.severity,
+            unavailable: (n.unavailable.iter())
+                .map(|u| (u.source, u.reason.clone()))
+                .collect(),
         }
     }
 }
@@ -93,25 +99,29 @@ pub enum Outgoing {
 }
 
 /// The path the handler and `preview` share: [`prepare`], with the state store's gate between the
-/// decision and the rendering when there is a store.
-pub async fn prepare_gated<S: StateStore>(
+/// decision and the rendering when there is a store, then the lookups that add context.
+pub async fn prepare_gated<S: StateStore, E: Enricher>(
     input: &[u8],
     settings: &Settings,
     store: Option<&S>,
+    enricher: &E,
     clock: Clock,
 ) -> Result<Ready, EventError> {
     let ready = gate(input, settings, store, clock).await?;
+    let ready = enriched(ready, settings, enricher).await;
     Ok(ready.map(|n| Box::new(render(&n, settings))))
 }
 
 /// [`prepare_gated`] for one record of an SQS batch.
-pub async fn prepare_record<S: StateStore>(
+pub async fn prepare_record<S: StateStore, E: Enricher>(
     input: &[u8],
     settings: &Settings,
     store: Option<&S>,
+    enricher: &E,
     clock: Clock,
 ) -> Result<Ready<Outgoing>, EventError> {
     let ready = gate(input, settings, store, clock).await?;
+    let ready = enriched(ready, settings, enricher).await;
     Ok(ready.map(|n| {
         if settings.delivery == Delivery::Digest && n.severity < settings.digest_immediate_severity
         {
@@ -159,6 +169,23 @@ async fn gate<S: StateStore>(
         state_unavailable,
         summary,
     })
+}
+
+/// A notification to publish, with what its lookups found. Only what will be published is looked
+/// up: a repeat, a stale event or a skipped child costs no request.
+async fn enriched<E: Enricher>(
+    mut ready: Ready<Notification>,
+    settings: &Settings,
+    enricher: &E,
+) -> Ready<Notification> {
+    if let Ok(Decision::Publish(n)) = &mut ready.decision {
+        let wanted = wanted(n, settings);
+        if !wanted.is_empty() {
+            apply(n, enricher.look_up(&wanted).await);
+            ready.summary = Some(Summary::of(n));
+        }
+    }
+    ready
 }
 
 /// Parses and classifies one event, naming its account: the notification, or why the event is not

@@ -8,12 +8,13 @@ use std::path::{Path, PathBuf};
 const LEAVES: &[&str] = &["config", "fingerprint", "limits", "model", "redact", "wire"];
 /// The stages, in the order `lib.rs` declares them and data flows through them.
 const STAGES: &[&str] = &[
-    "ingest", "parse", "classify", "decide", "state", "render", "digest", "pipeline", "batching",
-    "deliver", "store", "entry",
+    "ingest", "parse", "classify", "decide", "state", "enrich", "render", "digest", "pipeline",
+    "batching", "deliver", "store", "lookup", "entry",
 ];
 /// The stages that are the pure core.
 const CORE: &[&str] = &[
-    "ingest", "parse", "classify", "decide", "state", "render", "digest", "pipeline", "batching",
+    "ingest", "parse", "classify", "decide", "state", "enrich", "render", "digest", "pipeline",
+    "batching",
 ];
 /// Crates that belong at the edge only.
 const EDGE_CRATES: &[&str] = &[

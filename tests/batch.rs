@@ -8,6 +8,7 @@ use std::sync::Mutex;
 use batch_notifier::config::{Delivery, MessageFormat, Settings};
 use batch_notifier::decide::Decision;
 use batch_notifier::deliver::{PublishError, Publisher};
+use batch_notifier::enrich::Offline;
 use batch_notifier::entry::batch::{handle_batch, handle_batch_by};
 use batch_notifier::entry::handler::{Answer, invoke};
 use batch_notifier::ingest::Record;
@@ -112,6 +113,7 @@ fn batch(records: Vec<Record>, settings: &Settings, publisher: &Batches) -> Vec<
         settings,
         publisher,
         None::<&MemoryStore>,
+        &Offline,
         i64::MAX,
     ));
     response
@@ -365,6 +367,7 @@ fn a_batch_out_of_time_stops_taking_records_and_reports_the_rest() {
         &settings,
         &publisher,
         None::<&MemoryStore>,
+        &Offline,
         1_060_000,
         now,
     ));
@@ -405,6 +408,7 @@ fn with_the_state_store_a_batch_publishes_each_event_once() {
         &settings,
         &publisher,
         Some(&store),
+        &Offline,
         i64::MAX,
     ));
     let once = publisher.sent().len();
@@ -413,6 +417,7 @@ fn with_the_state_store_a_batch_publishes_each_event_once() {
         &settings,
         &publisher,
         Some(&store),
+        &Offline,
         i64::MAX,
     ));
     assert_eq!(
@@ -447,6 +452,7 @@ fn the_handler_answers_a_batch_with_the_partial_batch_response() {
         &settings,
         &publisher,
         None::<&MemoryStore>,
+        &Offline,
         0,
     ))
     .unwrap();
@@ -461,6 +467,7 @@ fn the_handler_answers_a_batch_with_the_partial_batch_response() {
         &settings,
         &publisher,
         None::<&MemoryStore>,
+        &Offline,
         0,
     ))
     .unwrap();

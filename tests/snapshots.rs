@@ -6,46 +6,7 @@ mod common;
 use batch_notifier::config::MessageFormat;
 use batch_notifier::decide::Decision;
 use batch_notifier::pipeline::prepare;
-use batch_notifier::render::PublishRequest;
-use common::{FORMATS, example_events, settings};
-
-/// A reviewable view of a publish request: headers, then the message (JSON pretty-printed).
-fn readable(request: &PublishRequest) -> String {
-    let mut out = format!("Subject: {}\n", request.subject);
-    if let Some(structure) = request.message_structure {
-        out.push_str(&format!("MessageStructure: {structure}\n"));
-    }
-    for (name, value) in &request.message_attributes {
-        out.push_str(&format!("Attribute {name}: {}\n", value.string_value));
-    }
-    for (label, id) in [
-        ("MessageGroupId", &request.message_group_id),
-        ("MessageDeduplicationId", &request.message_deduplication_id),
-    ] {
-        if let Some(id) = id {
-            out.push_str(&format!("{label}: {id}\n"));
-        }
-    }
-    out.push('\n');
-    match serde_json::from_str::<serde_json::Value>(&request.message) {
-        Ok(mut json) if json.is_object() => {
-            // Show the per-protocol documents of `multi` as JSON too.
-            if let Some(map) = json
-                .as_object_mut()
-                .filter(|_| request.message_structure.is_some())
-            {
-                for value in map.values_mut() {
-                    if let Some(inner) = value.as_str().and_then(|s| serde_json::from_str(s).ok()) {
-                        *value = inner;
-                    }
-                }
-            }
-            out.push_str(&serde_json::to_string_pretty(&json).unwrap());
-        }
-        _ => out.push_str(&request.message),
-    }
-    out
-}
+use common::{FORMATS, example_events, readable, settings};
 
 #[test]
 fn every_example_event_in_every_format() {

@@ -23,6 +23,23 @@ pub fn s3_batch_job(region: &str, job_id: &str) -> Link {
     }
 }
 
+/// The S3 console's folder of one S3 Batch Operations job's completion report: the report's prefix,
+/// then `job-<id>/`.
+pub fn s3_job_report(region: &str, bucket: &str, prefix: &str, job_id: &str) -> Link {
+    let folder = match prefix.trim_matches('/') {
+        "" => format!("job-{job_id}/"),
+        prefix => format!("{prefix}/job-{job_id}/"),
+    };
+    Link {
+        label: "Completion report",
+        url: format!(
+            "https://{region}.{CONSOLE}/s3/buckets/{}?region={region}&prefix={}",
+            escape(bucket, b"", "%"),
+            escape(&folder, b"/", "%")
+        ),
+    }
+}
+
 /// The Batch console page of a job, compute environment or job queue. `id` is a job id for jobs and
 /// an ARN or name for the others.
 pub fn batch_resource(region: &str, kind: ResourceKind, id: &str) -> Option<Link> {

@@ -89,10 +89,13 @@ fn base(
         error: None,
         facts: Vec::new(),
         links: Vec::new(),
+        log_lines: Vec::new(),
+        unavailable: Vec::new(),
         cloudtrail_event_id: None,
         thread_key: String::new(),
         detail: Detail::default(),
         item_failures: 0,
+        log: None,
     }
 }
 

@@ -7,7 +7,7 @@ use super::links::JobPage;
 use super::statuses::{self, Phase};
 use super::{base, job_kind, job_logs, links};
 use crate::limits::{MAX_NAME, MAX_TEXT};
-use crate::model::{Family, Notification, Outcome, Resource, ResourceKind, Status};
+use crate::model::{Family, LogStream, Notification, Outcome, Resource, ResourceKind, Status};
 use crate::parse::{Envelope, EventError};
 
 /// Classifies a native event whose detail was redacted while it was parsed.
@@ -121,6 +121,10 @@ pub(super) fn classify(
                 .extend(links::batch_resource(region, ResourceKind::JobQueue, queue));
         }
     }
+    n.log = log.map(|log| LogStream {
+        group: log.group,
+        stream: log.stream,
+    });
     n.detail.value = detail;
     Ok(n)
 }

@@ -12,6 +12,7 @@ use crate::config::Settings;
 use crate::decide::Decision;
 use crate::deliver::{PublishError, Publisher};
 use crate::digest::{DigestItem, digests};
+use crate::enrich::Enricher;
 use crate::ingest::Record;
 use crate::pipeline::{Outgoing, Summary, prepare_record};
 use crate::render::PublishRequest;
@@ -38,10 +39,11 @@ impl Waiting<()> {
     }
 }
 
-struct Batch<'a, P, S> {
+struct Batch<'a, P, S, E> {
     settings: &'a Settings,
     publisher: &'a P,
     store: Option<&'a S>,
+    enricher: &'a E,
     alone: Vec<Waiting<Box<PublishRequest>>>,
     fill: Fill,
     held: Vec<Waiting<Box<DigestItem>>>,
@@ -49,22 +51,33 @@ struct Batch<'a, P, S> {
 }
 
 /// Handles an SQS batch; `deadline_ms` is the invocation's deadline. Never fails as a whole.
-pub async fn handle_batch<P: Publisher, S: StateStore>(
+pub async fn handle_batch<P: Publisher, S: StateStore, E: Enricher>(
     records: Vec<Record>,
     settings: &Settings,
     publisher: &P,
     store: Option<&S>,
+    enricher: &E,
     deadline_ms: i64,
 ) -> SqsBatchResponse {
-    handle_batch_by(records, settings, publisher, store, deadline_ms, now_ms).await
+    handle_batch_by(
+        records,
+        settings,
+        publisher,
+        store,
+        enricher,
+        deadline_ms,
+        now_ms,
+    )
+    .await
 }
 
 /// [`handle_batch`] by the clock `now` (milliseconds since the epoch).
-pub async fn handle_batch_by<P: Publisher, S: StateStore>(
+pub async fn handle_batch_by<P: Publisher, S: StateStore, E: Enricher>(
     records: Vec<Record>,
     settings: &Settings,
     publisher: &P,
     store: Option<&S>,
+    enricher: &E,
     deadline_ms: i64,
     now: impl Fn() -> i64,
 ) -> SqsBatchResponse {
@@ -75,6 +88,7 @@ pub async fn handle_batch_by<P: Publisher, S: StateStore>(
         settings,
         publisher,
         store,
+        enricher,
         alone: Vec::new(),
         fill: Fill::default(),
         held: Vec::new(),
@@ -102,14 +116,15 @@ pub async fn handle_batch_by<P: Publisher, S: StateStore>(
     batch.response
 }
 
-impl<P: Publisher, S: StateStore> Batch<'_, P, S> {
+impl<P: Publisher, S: StateStore, E: Enricher> Batch<'_, P, S, E> {
     async fn take(&mut self, record: Record, now: i64, deadline: i64) {
         let clock = Clock {
             now_ms: now,
             lease_until_ms: lease_until(deadline, now, self.settings.state_lease_seconds),
         };
+        let body = record.body.as_bytes();
         let ready =
-            match prepare_record(record.body.as_bytes(), self.settings, self.store, clock).await {
+            match prepare_record(body, self.settings, self.store, self.enricher, clock).await {
                 Ok(ready) => ready,
                 Err(error) => {
                     return self.failed(record.message_id, None, Failure::from(error), None);

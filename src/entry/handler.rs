@@ -7,11 +7,12 @@ use aws_lambda_events::event::sqs::SqsBatchResponse;
 use serde::Serialize;
 
 use super::batch::handle_batch;
-use super::metrics::emf_line;
+use super::metrics::{emf_line, enrichment_failed_line};
 use super::{Ended, Failure};
 use crate::config::Settings;
 use crate::decide::Decision;
 use crate::deliver::Publisher;
+use crate::enrich::{Enricher, Offline};
 use crate::ingest::{Payload, payload};
 use crate::pipeline::{Summary, prepare_gated};
 use crate::state::{Clock, MemoryStore, Refusal, StateError, StateStore, settle};
@@ -26,19 +27,22 @@ pub enum Answer {
 
 /// Handles one invocation's payload, whichever its shape. `deadline_ms` is the invocation's
 /// deadline.
-pub async fn invoke<P: Publisher, S: StateStore>(
+pub async fn invoke<P: Publisher, S: StateStore, E: Enricher>(
     bytes: &[u8],
     settings: &Settings,
     publisher: &P,
     store: Option<&S>,
+    enricher: &E,
     deadline_ms: i64,
 ) -> Result<Answer, Failure> {
     match payload(bytes) {
-        Ok(Payload::Event(event)) => handle_with(event, settings, publisher, store, deadline_ms)
-            .await
-            .map(Answer::Event),
+        Ok(Payload::Event(event)) => {
+            handle_with(event, settings, publisher, store, enricher, deadline_ms)
+                .await
+                .map(Answer::Event)
+        }
         Ok(Payload::Batch(records)) => Ok(Answer::Batch(
-            handle_batch(records, settings, publisher, store, deadline_ms).await,
+            handle_batch(records, settings, publisher, store, enricher, deadline_ms).await,
         )),
         Err(error) => {
             tracing::error!(error = %error, "unreadable SQS batch");
@@ -47,24 +51,33 @@ pub async fn invoke<P: Publisher, S: StateStore>(
     }
 }
 
-/// Handles one event without a state store. `Ok` is the answer
+/// Handles one event without a state store or lookups. `Ok` is the answer
 /// (`{"published": "<message id>"}` or `{"skipped": "<reason>"}`); `Err` fails the invocation.
 pub async fn handle<P: Publisher>(
     bytes: &[u8],
     settings: &Settings,
     publisher: &P,
 ) -> Ended<String> {
-    handle_with(bytes, settings, publisher, None::<&MemoryStore>, 0).await
+    handle_with(
+        bytes,
+        settings,
+        publisher,
+        None::<&MemoryStore>,
+        &Offline,
+        0,
+    )
+    .await
 }
 
 /// Handles one event, with the state store when there is one: claimed before the
-/// publish, marked published after it, given up when it fails. `deadline_ms` is the invocation's
-/// deadline, which a claim's lease lasts until.
-pub async fn handle_with<P: Publisher, S: StateStore>(
+/// publish, marked published after it, given up when it fails; and with the enricher's lookups.
+/// `deadline_ms` is the invocation's deadline, which a claim's lease lasts until.
+pub async fn handle_with<P: Publisher, S: StateStore, E: Enricher>(
     bytes: &[u8],
     settings: &Settings,
     publisher: &P,
     store: Option<&S>,
+    enricher: &E,
     deadline_ms: i64,
 ) -> Ended<String> {
     let event = bytes;
@@ -73,7 +86,7 @@ pub async fn handle_with<P: Publisher, S: StateStore>(
         now_ms,
         lease_until_ms: lease_until(deadline_ms, now_ms, settings.state_lease_seconds),
     };
-    let ready = match prepare_gated(event, settings, store, clock).await {
+    let ready = match prepare_gated(event, settings, store, enricher, clock).await {
         Ok(ready) => ready,
         Err(error) => {
             let ended = Err(Failure::from(error));
@@ -142,6 +155,12 @@ pub(super) fn report(
     if let Some(error) = state_unavailable {
         tracing::warn!(error = %error, state_failure = %settings.state_failure, "state table unavailable");
     }
+    let now = now_ms() as u128;
+    for (source, reason) in summary.map_or(&[][..], |s| &s.unavailable[..]) {
+        tracing::warn!(source = %source, reason = %reason, "a lookup failed; the notification goes without it");
+        let line = enrichment_failed_line(&settings.metrics_namespace, *source, now);
+        println!("{line}");
+    }
     let event_id = summary.and_then(|s| s.event_id.as_deref()).unwrap_or("");
     let family = summary.map_or("", |s| s.family.as_str());
     let event_name = summary.map_or("", |s| s.event_name.as_str());
@@ -186,7 +205,7 @@ pub(super) fn report(
             ended,
             severity,
             unavailable,
-            now_ms() as u128
+            now
         )
     );
 }

@@ -4,6 +4,7 @@
 use serde_json::{Map, Value, json};
 
 use super::Ended;
+use crate::config::EnrichSource;
 use crate::decide::Decision;
 use crate::model::Severity;
 
@@ -50,6 +51,23 @@ pub fn emf_line<P>(
         }),
     );
     Value::Object(fields).to_string()
+}
+
+/// One EMF line counting a lookup that failed or ran late, by its source.
+pub fn enrichment_failed_line(namespace: &str, source: EnrichSource, timestamp_ms: u128) -> String {
+    json!({
+        "Source": source.as_str(),
+        "EnrichmentFailed": 1,
+        "_aws": {
+            "Timestamp": timestamp_ms as u64,
+            "CloudWatchMetrics": [{
+                "Namespace": namespace,
+                "Dimensions": [["Source"]],
+                "Metrics": [{"Name": "EnrichmentFailed", "Unit": "Count"}],
+            }],
+        },
+    })
+    .to_string()
 }
 
 #[cfg(test)]

@@ -1,6 +1,6 @@
 //! `batch-notifier preview`: shows, for each input event, the exact SNS Publish request the function
-//! would send, or why it would skip it, without AWS. With `STATE_TABLE` set, the state table is one
-//! in memory that starts empty.
+//! would send, or why it would skip it, without AWS (with `--enrich`, the lookups go to AWS). With
+//! `STATE_TABLE` set, the state table is one in memory that starts empty.
 //!
 //! A file holds one event (pretty-printed or not) or one event per line; it is streamed line by line,
 //! so memory does not grow with its length.
@@ -15,6 +15,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use crate::config::Settings;
 use crate::decide::Decision;
+use crate::enrich::Enricher;
 use crate::pipeline::prepare_gated;
 use crate::render::PublishRequest;
 use crate::state::{Clock, MemoryStore, settle};
@@ -45,17 +46,18 @@ pub struct Tally {
     pub errors: usize,
 }
 
-struct Previewer<'s, W: Write> {
+struct Previewer<'s, W: Write, E> {
     settings: &'s Settings,
+    enricher: &'s E,
     out: W,
     tally: Tally,
     /// With `STATE_TABLE` set: a table that starts empty, so that a stream shows what the function
     /// would publish, duplicates and stale events skipped.
     store: Option<MemoryStore>,
-    runtime: tokio::runtime::Runtime,
+    runtime: &'s tokio::runtime::Runtime,
 }
 
-impl<W: Write> Previewer<'_, W> {
+impl<W: Write, E: Enricher> Previewer<'_, W, E> {
     fn emit(&mut self, source: &str, input: &[u8]) -> io::Result<()> {
         let now_ms = SystemTime::now()
             .duration_since(UNIX_EPOCH)
@@ -67,7 +69,8 @@ impl<W: Write> Previewer<'_, W> {
         let store = self.store.as_ref();
         let published_before = self.tally.published;
         let ready = self.runtime.block_on(async {
-            let mut ready = prepare_gated(input, self.settings, store, clock).await?;
+            let mut ready =
+                prepare_gated(input, self.settings, store, self.enricher, clock).await?;
             if let (Some(ticket), Ok(Decision::Publish(_))) = (ready.ticket.take(), &ready.decision)
             {
                 let message_id = format!("preview-message-{}", published_before + 1);
@@ -199,22 +202,25 @@ fn json_files(dir: &Path) -> io::Result<Vec<PathBuf>> {
     Ok(files)
 }
 
-/// Previews every input (`-` is standard input) and writes one JSON line per event to `out`.
-pub fn run(
+/// Previews every input (`-` is standard input) and writes one JSON line per event to `out`, its
+/// lookups made by `enricher` on `runtime`.
+pub fn run<E: Enricher>(
     inputs: &[String],
     settings: &Settings,
+    (enricher, runtime): (&E, &tokio::runtime::Runtime),
     stdin: impl BufRead,
     out: impl Write,
 ) -> io::Result<Tally> {
     let mut previewer = Previewer {
         settings,
+        enricher,
         out,
         tally: Tally::default(),
         store: settings
             .state_table
             .as_ref()
             .map(|_| MemoryStore::default()),
-        runtime: tokio::runtime::Builder::new_current_thread().build()?,
+        runtime,
     };
     let mut stdin = Some(stdin);
     for input in inputs {

@@ -6,11 +6,13 @@
 //! ids are masked in every string that is published ([`access_keys`], applied by `render`).
 
 mod access_keys;
+mod assignments;
 mod reader;
 mod secret_keys;
 mod secrets;
 
 pub use access_keys::mask_access_keys;
+pub use assignments::mask_secret_assignments;
 pub use reader::{MAX_DEPTH, Redacted, TOO_DEEP};
 pub use secret_keys::is_secret_key;
 pub use secrets::{Scrubbed, Secrets};

@@ -85,6 +85,21 @@ pub fn chat<'a>(n: &'a Notification, subject: &str) -> ChatNotification<'a> {
     for fact in &n.facts {
         bullet(fact.label, &fact.value);
     }
+    for missing in &n.unavailable {
+        bullet(
+            "Unavailable",
+            &format!("{}: {}", missing.what, missing.reason),
+        );
+    }
+    if !n.log_lines.is_empty() {
+        // A backtick in a line would end the code block early.
+        description.push_str(&format!("*Last {} log lines:*\n```\n", n.log_lines.len()));
+        for log_line in &n.log_lines {
+            description.push_str(&log_line.replace('`', "'"));
+            description.push('\n');
+        }
+        description.push_str("```\n");
+    }
 
     let mut context = Map::new();
     for (key, value) in [

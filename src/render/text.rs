@@ -109,8 +109,20 @@ pub fn body(n: &Notification) -> String {
 
     let facts = n.facts.iter().map(|f| (f.label, f.value.as_str()));
     push_section(out, "Details", facts);
+    if !n.unavailable.is_empty() {
+        out.push('\n');
+    }
+    for missing in &n.unavailable {
+        line!(out, "{} unavailable: {}", missing.what, missing.reason);
+    }
     let links = n.links.iter().map(|l| (l.label, l.url.as_str()));
     push_section(out, "Links", links);
+    if !n.log_lines.is_empty() {
+        let _ = write!(out, "\nLast {} log lines:\n", n.log_lines.len());
+        for log_line in &n.log_lines {
+            line!(out, "  | {log_line}");
+        }
+    }
     out.push('\n');
     if let Some(id) = &n.event_id {
         line!(out, "Event id: {id}");

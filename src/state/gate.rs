@@ -275,10 +275,13 @@ mod tests {
             error: None,
             facts: Vec::new(),
             links: Vec::new(),
+            log_lines: Vec::new(),
+            unavailable: Vec::new(),
             cloudtrail_event_id: None,
             thread_key: String::new(),
             detail: Default::default(),
             item_failures: 0,
+            log: None,
         }
     }
 

@@ -1,0 +1,55 @@
+//! AWS Batch `DescribeJobs` for the job an API call names.
+
+use std::time::Duration;
+
+use aws_config::SdkConfig;
+use aws_sdk_batch::Client;
+
+use super::bounds;
+use crate::deliver::sdk_error::describe;
+use crate::enrich::{JobReport, JobSource, LookupError};
+
+pub struct BatchJobs {
+    client: Client,
+}
+
+impl BatchJobs {
+    pub fn new(config: &SdkConfig, timeout: Duration) -> Self {
+        let (retry, timeouts) = bounds(timeout);
+        let config = aws_sdk_batch::config::Builder::from(config)
+            .retry_config(retry)
+            .timeout_config(timeouts)
+            .build();
+        BatchJobs {
+            client: Client::from_conf(config),
+        }
+    }
+}
+
+impl JobSource for BatchJobs {
+    async fn describe_job(&self, job_id: &str) -> Result<JobReport, LookupError> {
+        let answer = self
+            .client
+            .describe_jobs()
+            .jobs(job_id)
+            .send()
+            .await
+            .map_err(|e| {
+                let (code, message) = describe(&e, "AWS Batch");
+                LookupError::new(code, message)
+            })?;
+        let job = answer.jobs().first().ok_or_else(|| {
+            LookupError::new(
+                Some("JobNotFound".to_owned()),
+                "AWS Batch no longer knows the job",
+            )
+        })?;
+        let text = |value: Option<&str>| value.map(str::to_owned);
+        Ok(JobReport {
+            name: text(job.job_name()),
+            queue: text(job.job_queue()),
+            status: job.status().map(|s| s.as_str().to_owned()),
+            status_reason: text(job.status_reason()),
+        })
+    }
+}

@@ -1,0 +1,50 @@
+//! CloudWatch Logs `GetLogEvents` from the end of a job's log stream.
+
+use std::time::Duration;
+
+use aws_config::SdkConfig;
+use aws_sdk_cloudwatchlogs::Client;
+
+use super::bounds;
+use crate::deliver::sdk_error::describe;
+use crate::enrich::{JobLogRef, JobLogSource, LookupError};
+
+pub struct LogEvents {
+    client: Client,
+}
+
+impl LogEvents {
+    pub fn new(config: &SdkConfig, timeout: Duration) -> Self {
+        let (retry, timeouts) = bounds(timeout);
+        let config = aws_sdk_cloudwatchlogs::config::Builder::from(config)
+            .retry_config(retry)
+            .timeout_config(timeouts)
+            .build();
+        LogEvents {
+            client: Client::from_conf(config),
+        }
+    }
+}
+
+impl JobLogSource for LogEvents {
+    async fn last_lines(&self, log: &JobLogRef) -> Result<Vec<String>, LookupError> {
+        let answer = self
+            .client
+            .get_log_events()
+            .log_group_name(&log.group)
+            .log_stream_name(&log.stream)
+            .start_from_head(false)
+            .limit(i32::try_from(log.lines).unwrap_or(i32::MAX))
+            .send()
+            .await
+            .map_err(|e| {
+                let (code, message) = describe(&e, "CloudWatch Logs");
+                LookupError::new(code, message)
+            })?;
+        Ok(answer
+            .events()
+            .iter()
+            .filter_map(|event| event.message().map(str::to_owned))
+            .collect())
+    }
+}

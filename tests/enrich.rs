@@ -1,0 +1,332 @@
+//! Enrichment through the handler's own path, with sources of our own in place of the AWS clients:
+//! what each lookup adds in every format, a lookup that fails or runs late, and secrets planted in
+//! log lines. (The SDK adapters meet local servers in `tests/e2e/test_enrich.py`.)
+
+mod common;
+
+use std::sync::Mutex;
+use std::time::Duration;
+
+use batch_notifier::config::Settings;
+use batch_notifier::decide::Decision;
+use batch_notifier::enrich::{
+    Enricher, JobLogRef, JobLogSource, JobReport, JobSource, LookupError, Missing, ReportLocation,
+    S3JobRef, S3JobReport, S3JobSource, TaskFailure, Wanted,
+};
+use batch_notifier::lookup::Concurrent;
+use batch_notifier::pipeline::{Ready, prepare_gated};
+use batch_notifier::state::{Clock, MemoryStore};
+use common::{FORMATS, example, readable, settings_with};
+
+/// What a fake source answers: a value, an error code, or nothing for longer than any deadline.
+#[derive(Clone)]
+enum Answer<T> {
+    Value(T),
+    Error(&'static str),
+    Hang,
+}
+
+struct Fake<T> {
+    answer: Answer<T>,
+    asked: Mutex<Vec<String>>,
+}
+
+impl<T: Clone + Send + Sync> Fake<T> {
+    fn new(answer: Answer<T>) -> Self {
+        Fake {
+            answer,
+            asked: Mutex::new(Vec::new()),
+        }
+    }
+
+    async fn answer(&self, asked: String) -> Result<T, LookupError> {
+        self.asked.lock().unwrap().push(asked);
+        match &self.answer {
+            Answer::Value(value) => Ok(value.clone()),
+            Answer::Error(code) => Err(LookupError::new(Some((*code).into()), "refused")),
+            Answer::Hang => {
+                tokio::time::sleep(Duration::from_secs(3600)).await;
+                Err(LookupError::new(None, "never"))
+            }
+        }
+    }
+}
+
+impl S3JobSource for Fake<S3JobReport> {
+    async fn describe_job(&self, job: &S3JobRef) -> Result<S3JobReport, LookupError> {
+        self.answer(format!("{}/{}", job.account, job.job_id)).await
+    }
+}
+
+impl JobLogSource for Fake<Vec<String>> {
+    async fn last_lines(&self, log: &JobLogRef) -> Result<Vec<String>, LookupError> {
+        self.answer(format!("{} {} {}", log.group, log.stream, log.lines))
+            .await
+    }
+}
+
+impl JobSource for Fake<JobReport> {
+    async fn describe_job(&self, job_id: &str) -> Result<JobReport, LookupError> {
+        self.answer(job_id.to_owned()).await
+    }
+}
+
+type Sources = Concurrent<Fake<S3JobReport>, Fake<Vec<String>>, Fake<JobReport>>;
+
+fn s3_job(failed: i64) -> S3JobReport {
+    S3JobReport {
+        operation: Some("Copy".into()),
+        total_tasks: Some(12_000),
+        succeeded_tasks: Some(12_000 - failed),
+        failed_tasks: Some(failed),
+        active_seconds: Some(7_500),
+        failure_reasons: vec![TaskFailure {
+            code: Some("AccessDenied".into()),
+            reason: Some("Access Denied on 3 keys".into()),
+        }],
+        report: Some(ReportLocation {
+            bucket: Some("arn:aws:s3:::reports-bucket".into()),
+            prefix: Some("batch/reports".into()),
+            format: Some("Report_CSV_20180820".into()),
+            enabled: true,
+            scope: Some("FailedTasksOnly".into()),
+        }),
+        description: Some("nightly copy".into()),
+        priority: Some(10),
+        confirmation_required: Some(true),
+        status_update_reason: None,
+        suspended_cause: None,
+    }
+}
+
+fn job() -> JobReport {
+    JobReport {
+        name: Some("nightly-etl".into()),
+        queue: Some("arn:aws:batch:us-east-1:123456789012:job-queue/high-priority".into()),
+        status: Some("RUNNING".into()),
+        status_reason: None,
+    }
+}
+
+fn log_lines() -> Vec<String> {
+    vec![
+        "loading input s3://in/part-0001".into(),
+        "Traceback (most recent call last):".into(),
+        "MemoryError: cannot allocate 4 GiB".into(),
+    ]
+}
+
+fn sources(s3: Answer<S3JobReport>, logs: Answer<Vec<String>>, jobs: Answer<JobReport>) -> Sources {
+    Concurrent {
+        s3_jobs: Some(Fake::new(s3)),
+        job_logs: Some(Fake::new(logs)),
+        jobs: Some(Fake::new(jobs)),
+        timeout: Duration::from_millis(1500),
+    }
+}
+
+fn all_sources() -> Settings {
+    settings_with(&[("ENRICH", "s3_jobs,job_logs,jobs"), ("LOG_LINES", "3")])
+}
+
+async fn run(event: &str, settings: &Settings, sources: &Sources) -> Ready {
+    let clock = Clock {
+        now_ms: 1_700_000_000_000,
+        lease_until_ms: 1_700_000_060_000,
+    };
+    prepare_gated(
+        &example(event),
+        settings,
+        None::<&MemoryStore>,
+        sources,
+        clock,
+    )
+    .await
+    .unwrap()
+}
+
+fn published(ready: Ready) -> String {
+    match ready.decision {
+        Ok(Decision::Publish(request)) => readable(&request),
+        other => panic!("not published: {other:?}"),
+    }
+}
+
+const EVENTS: [&str; 4] = [
+    "s3-batch-job-complete.json",
+    "s3-batch-job-suspended.json",
+    "batch-job-state-failed.json",
+    "batch-api-terminate-job.json",
+];
+
+#[tokio::test]
+async fn every_enriched_example_in_every_format() {
+    let sources = sources(
+        Answer::Value(s3_job(25)),
+        Answer::Value(log_lines()),
+        Answer::Value(job()),
+    );
+    for format in FORMATS {
+        let mut settings = all_sources();
+        settings.message_format = format;
+        for event in EVENTS {
+            let shown = published(run(event, &settings, &sources).await);
+            let name = format!("enriched-{}__{format}", event.trim_end_matches(".json"));
+            insta::assert_snapshot!(name, shown);
+        }
+    }
+    let asked = sources.job_logs.as_ref().unwrap().asked.lock().unwrap();
+    assert!(
+        asked
+            .iter()
+            .all(|a| a == "/batch/etl etl-job/default/1a2b3c4d5e6f 3")
+    );
+}
+
+#[tokio::test]
+async fn a_completed_job_with_failed_tasks_is_a_warning_and_without_them_stays_info() {
+    let settings = all_sources();
+    let failed = sources(Answer::Value(s3_job(25)), Answer::Hang, Answer::Hang);
+    let ready = run("s3-batch-job-complete.json", &settings, &failed).await;
+    assert_eq!(ready.summary.unwrap().severity.as_str(), "warning");
+    let clean = sources(Answer::Value(s3_job(0)), Answer::Hang, Answer::Hang);
+    let ready = run("s3-batch-job-complete.json", &settings, &clean).await;
+    assert_eq!(ready.summary.unwrap().severity.as_str(), "info");
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_failed_or_late_lookup_leaves_the_notification_whole_with_the_missing_part_named() {
+    let settings = all_sources();
+    let plain = published(
+        run(
+            "s3-batch-job-complete.json",
+            &settings_with(&[("ENRICH", "")]),
+            &sources(Answer::Hang, Answer::Hang, Answer::Hang),
+        )
+        .await,
+    );
+    for (answer, reason) in [
+        (
+            Answer::Error("AccessDenied"),
+            "task counts unavailable: AccessDenied",
+        ),
+        (
+            Answer::Hang,
+            "task counts unavailable: no answer within 1500 ms",
+        ),
+    ] {
+        let sources = sources(answer, Answer::Hang, Answer::Hang);
+        let started = tokio::time::Instant::now();
+        let ready = run("s3-batch-job-complete.json", &settings, &sources).await;
+        assert!(
+            started.elapsed() <= Duration::from_millis(1500),
+            "within the deadline"
+        );
+        let summary = ready.summary.clone().unwrap();
+        assert_eq!(summary.unavailable.len(), 1);
+        let shown = published(ready);
+        assert!(shown.contains(reason), "{shown}");
+        let without_reason = shown
+            .replace(&format!("\n{reason}\n"), "\n")
+            .replace("\n\n\n", "\n\n");
+        assert_eq!(
+            without_reason.lines().count(),
+            plain.lines().count(),
+            "{shown}"
+        );
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn the_lookups_of_one_event_run_together_under_one_deadline() {
+    let sources = sources(Answer::Hang, Answer::Value(log_lines()), Answer::Hang);
+    let wanted = Wanted {
+        s3_job: Some(S3JobRef {
+            account: "123456789012".into(),
+            job_id: "j".into(),
+        }),
+        job_log: Some(JobLogRef {
+            group: "g".into(),
+            stream: "s".into(),
+            lines: 3,
+        }),
+        job: Some("id".into()),
+    };
+    let started = tokio::time::Instant::now();
+    let found = sources.look_up(&wanted).await;
+    // Two that never answer cost one deadline, not one each; the third's answer is kept.
+    assert_eq!(started.elapsed(), Duration::from_millis(1500));
+    let late = Missing::Late { timeout_ms: 1500 };
+    assert_eq!(found.s3_job, Some(Err(late.clone())));
+    assert_eq!(found.job, Some(Err(late)));
+    assert_eq!(found.job_log, Some(Ok(log_lines())));
+}
+
+#[tokio::test]
+async fn secrets_planted_in_log_lines_do_not_leave_in_any_format() {
+    let planted = [
+        "export AWS_ACCESS_KEY_ID=AKIAIOSFODNN7CANARY1",
+        "db password=canary-pass-1234 connected",
+        r#"{"api_token": "canary-token-5678"}"#,
+        "key AKIAIOSFODNN7CANARY2 in the middle",
+    ];
+    let lines = planted.iter().map(|l| (*l).to_owned()).collect();
+    let sources = sources(Answer::Hang, Answer::Value(lines), Answer::Hang);
+    for format in FORMATS {
+        let mut settings = all_sources();
+        settings.message_format = format;
+        let shown = published(run("batch-job-state-failed.json", &settings, &sources).await);
+        for canary in ["CANARY1", "CANARY2", "canary-pass", "canary-token"] {
+            assert!(!shown.contains(canary), "{format}: {canary} left:\n{shown}");
+        }
+        assert!(
+            shown.contains("db password=[redacted] connected"),
+            "{format}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn only_what_is_published_and_enabled_is_looked_up() {
+    let settings = settings_with(&[("ENRICH", "jobs"), ("MIN_SEVERITY", "critical")]);
+    let sources = sources(
+        Answer::Value(s3_job(1)),
+        Answer::Value(log_lines()),
+        Answer::Value(job()),
+    );
+    for event in EVENTS {
+        run(event, &settings, &sources).await;
+    }
+    // The terminate call is a warning, skipped under MIN_SEVERITY=critical; S3 jobs and logs are
+    // not enabled.
+    assert!(
+        sources
+            .jobs
+            .as_ref()
+            .unwrap()
+            .asked
+            .lock()
+            .unwrap()
+            .is_empty()
+    );
+    assert!(
+        sources
+            .s3_jobs
+            .as_ref()
+            .unwrap()
+            .asked
+            .lock()
+            .unwrap()
+            .is_empty()
+    );
+    assert!(
+        sources
+            .job_logs
+            .as_ref()
+            .unwrap()
+            .asked
+            .lock()
+            .unwrap()
+            .is_empty()
+    );
+}
