@@ -109,3 +109,49 @@ def test_queued_modes_send_the_rules_to_a_queue_read_in_batches_with_partial_res
     assert resources["EventQueueAgeAlarm"]["Properties"]["MetricName"] == "ApproximateAgeOfOldestMessage"
     env = resources["BatchNotifierFunction"]["Properties"]["Environment"]["Variables"]
     assert env["DELIVERY"] == {"Fn::If": ["DigestMode", "digest", "each"]}
+
+
+def evaluate(node, parameters, conditions):
+    """A template condition's value under `parameters`: the intrinsic functions the template's
+    conditions use."""
+    if not isinstance(node, dict):
+        return node
+    [(function, arguments)] = node.items()
+    value = lambda n: evaluate(n, parameters, conditions)  # noqa: E731
+    if function == "Ref":
+        return parameters[arguments]
+    if function == "Condition":
+        return evaluate(conditions[arguments], parameters, conditions)
+    if function == "Fn::Not":
+        return not value(arguments[0])
+    if function == "Fn::Equals":
+        return value(arguments[0]) == value(arguments[1])
+    if function == "Fn::Join":
+        return arguments[0].join(value(item) for item in value(arguments[1]))
+    if function == "Fn::Split":
+        return value(arguments[1]).split(arguments[0])
+    if isinstance(arguments, list):
+        return [value(item) for item in arguments]
+    raise AssertionError(f"not evaluated: {function}")
+
+
+def test_each_lookup_is_granted_only_when_enrich_names_it():
+    template, problems = decode(str(TEMPLATE))
+    assert not problems, problems
+    conditions = template["Conditions"]
+    policies = template["Resources"]["FunctionRole"]["Properties"]["Policies"]
+    granted = {p["Fn::If"][0]: p["Fn::If"][1]["PolicyDocument"]["Statement"][0]
+               for p in policies if isinstance(p, dict) and "Fn::If" in p}
+    assert granted["EnrichS3Jobs"]["Action"] == "s3:DescribeJob"
+    assert granted["EnrichJobLogs"]["Action"] == "logs:GetLogEvents"
+    assert granted["EnrichJobs"] == {"Effect": "Allow", "Action": "batch:DescribeJobs", "Resource": "*"}
+    assert "${BatchLogGroup}:log-stream:*" in granted["EnrichJobLogs"]["Resource"]["Fn::Sub"]
+    for enrich, enabled in [("s3_jobs,jobs", {"EnrichS3Jobs", "EnrichJobs"}), ("", set()),
+                            ("job_logs", {"EnrichJobLogs"}), ("s3_jobs", {"EnrichS3Jobs"}),
+                            ("jobs,job_logs,s3_jobs", {"EnrichS3Jobs", "EnrichJobLogs", "EnrichJobs"})]:
+        found = {name for name in ("EnrichS3Jobs", "EnrichJobLogs", "EnrichJobs")
+                 if evaluate(conditions[name], {"Enrich": enrich}, conditions)}
+        assert found == enabled, enrich
+    assert template["Parameters"]["Enrich"]["Default"] == "s3_jobs,jobs"
+    env = template["Resources"]["BatchNotifierFunction"]["Properties"]["Environment"]["Variables"]
+    assert env["ENRICH"] == {"Ref": "Enrich"} and env["LOG_LINES"] == {"Ref": "LogLines"}
