@@ -71,6 +71,11 @@ impl JobSource for Fake<JobReport> {
     }
 }
 
+/// What a source was asked.
+fn asked<T>(source: &Option<Fake<T>>) -> Vec<String> {
+    source.as_ref().unwrap().asked.lock().unwrap().clone()
+}
+
 type Sources = Concurrent<Fake<S3JobReport>, Fake<Vec<String>>, Fake<JobReport>>;
 
 fn s3_job(failed: i64) -> S3JobReport {
@@ -299,34 +304,7 @@ async fn only_what_is_published_and_enabled_is_looked_up() {
     }
     // The terminate call is a warning, skipped under MIN_SEVERITY=critical; S3 jobs and logs are
     // not enabled.
-    assert!(
-        sources
-            .jobs
-            .as_ref()
-            .unwrap()
-            .asked
-            .lock()
-            .unwrap()
-            .is_empty()
-    );
-    assert!(
-        sources
-            .s3_jobs
-            .as_ref()
-            .unwrap()
-            .asked
-            .lock()
-            .unwrap()
-            .is_empty()
-    );
-    assert!(
-        sources
-            .job_logs
-            .as_ref()
-            .unwrap()
-            .asked
-            .lock()
-            .unwrap()
-            .is_empty()
-    );
+    assert!(asked(&sources.jobs).is_empty());
+    assert!(asked(&sources.s3_jobs).is_empty());
+    assert!(asked(&sources.job_logs).is_empty());
 }

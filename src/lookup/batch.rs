@@ -5,8 +5,7 @@ use std::time::Duration;
 use aws_config::SdkConfig;
 use aws_sdk_batch::Client;
 
-use super::bounds;
-use crate::deliver::sdk_error::describe;
+use super::{bounds, failed};
 use crate::enrich::{JobReport, JobSource, LookupError};
 
 pub struct BatchJobs {
@@ -34,10 +33,7 @@ impl JobSource for BatchJobs {
             .jobs(job_id)
             .send()
             .await
-            .map_err(|e| {
-                let (code, message) = describe(&e, "AWS Batch");
-                LookupError::new(code, message)
-            })?;
+            .map_err(|e| failed(&e, "AWS Batch"))?;
         let job = answer.jobs().first().ok_or_else(|| {
             LookupError::new(
                 Some("JobNotFound".to_owned()),

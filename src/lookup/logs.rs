@@ -5,8 +5,7 @@ use std::time::Duration;
 use aws_config::SdkConfig;
 use aws_sdk_cloudwatchlogs::Client;
 
-use super::bounds;
-use crate::deliver::sdk_error::describe;
+use super::{bounds, failed};
 use crate::enrich::{JobLogRef, JobLogSource, LookupError};
 
 pub struct LogEvents {
@@ -37,10 +36,7 @@ impl JobLogSource for LogEvents {
             .limit(i32::try_from(log.lines).unwrap_or(i32::MAX))
             .send()
             .await
-            .map_err(|e| {
-                let (code, message) = describe(&e, "CloudWatch Logs");
-                LookupError::new(code, message)
-            })?;
+            .map_err(|e| failed(&e, "CloudWatch Logs"))?;
         Ok(answer
             .events()
             .iter()

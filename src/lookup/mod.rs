@@ -19,7 +19,12 @@ pub use concurrent::Concurrent;
 pub use logs::LogEvents;
 pub use s3_control::{ENDPOINT_VARIABLE, S3ControlJobs};
 
+use aws_smithy_runtime_api::client::result::SdkError;
+use aws_smithy_types::error::metadata::ProvideErrorMetadata;
+
 use crate::config::{EnrichSource, Settings};
+use crate::deliver::sdk_error::describe;
+use crate::enrich::LookupError;
 
 /// The lookups over AWS: the sources `settings` enables.
 pub type AwsLookups = Concurrent<S3ControlJobs, LogEvents, BatchJobs>;
@@ -46,4 +51,14 @@ fn bounds(timeout: Duration) -> (RetryConfig, TimeoutConfig) {
             .connect_timeout(timeout)
             .build(),
     )
+}
+
+/// A lookup's failure, as the SDK tells it.
+fn failed<E, R>(error: &SdkError<E, R>, service: &str) -> LookupError
+where
+    E: ProvideErrorMetadata + std::error::Error + 'static,
+    R: std::fmt::Debug + 'static,
+{
+    let (code, message) = describe(error, service);
+    LookupError::new(code, message)
 }

@@ -8,8 +8,7 @@ use aws_sdk_s3control::Client;
 use aws_sdk_s3control::config::endpoint::{Endpoint, EndpointFuture, Params, ResolveEndpoint};
 use aws_sdk_s3control::types::{JobDescriptor, JobOperation};
 
-use super::bounds;
-use crate::deliver::sdk_error::describe;
+use super::{bounds, failed};
 use crate::enrich::{LookupError, ReportLocation, S3JobRef, S3JobReport, S3JobSource, TaskFailure};
 
 /// The variable that points S3 Control at another endpoint, which is then used as it is.
@@ -76,10 +75,7 @@ impl S3JobSource for S3ControlJobs {
             .job_id(&job.job_id)
             .send()
             .await
-            .map_err(|e| {
-                let (code, message) = describe(&e, "S3 Control");
-                LookupError::new(code, message)
-            })?;
+            .map_err(|e| failed(&e, "S3 Control"))?;
         let job = answer
             .job()
             .ok_or_else(|| LookupError::new(None, "S3 Control answered without the job"))?;
