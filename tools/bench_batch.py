@@ -64,7 +64,7 @@ def main():
     proxy = FaultProxy(url)
     try:
         topic = boto3.client("sns", endpoint_url=url, **CREDENTIALS).create_topic(Name="bench")["TopicArn"]
-        env = {**os.environ, "TOPIC_ARN": topic, "AWS_ENDPOINT_URL_SNS": proxy.url, "AWS_REGION": "us-east-1",
+        env = {**os.environ, "TOPIC_ARN": topic, "AWS_ENDPOINT_URL_SNS": proxy.url, "AWS_REGION": "us-east-1", "ENRICH": "",
                "AWS_ACCESS_KEY_ID": "bench", "AWS_SECRET_ACCESS_KEY": "bench", "INCLUDE_READ_ONLY": "true"}
 
         def run(event_file, invocations, records_each, **settings):

@@ -63,7 +63,7 @@ def main():
     try:
         sns = boto3.client("sns", endpoint_url=url, **CREDENTIALS)
         topic = sns.create_topic(Name="bench")["TopicArn"]
-        env = {**os.environ, "TOPIC_ARN": topic, "AWS_ENDPOINT_URL_SNS": url, "AWS_REGION": "us-east-1",
+        env = {**os.environ, "TOPIC_ARN": topic, "AWS_ENDPOINT_URL_SNS": url, "AWS_REGION": "us-east-1", "ENRICH": "",
                "AWS_ACCESS_KEY_ID": "bench", "AWS_SECRET_ACCESS_KEY": "bench"}
         harness = str(RELEASE / "examples" / "lambda_harness")
 

@@ -32,7 +32,8 @@ FUNCTION_SETTINGS = {
     "TOPIC_ARN", "MIN_SEVERITY", "INCLUDE_READ_ONLY", "EVENT_NAMES_INCLUDE", "EVENT_NAMES_EXCLUDE",
     "SKIP_TRANSITIONAL_STATUSES", "MESSAGE_FORMAT", "METRICS_NAMESPACE", "CHILD_JOB_EVENTS",
     "ACCOUNT_NAMES", "STATE_TABLE", "STATE_FAILURE", "STATE_TTL_DAYS", "STATE_LEASE_SECONDS",
-    "CHILD_FAILURES_MAX",
+    "CHILD_FAILURES_MAX", "DELIVERY", "DIGEST_IMMEDIATE_SEVERITY", "ENRICH", "LOG_LINES",
+    "ENRICH_TIMEOUT_MS",
 }
 DYNALITE = ROOT / "tools" / "dynalite" / "node_modules" / "dynalite" / "cli.js"
 
@@ -180,8 +181,10 @@ class Function:
 
 
 def function_settings(moto_url, settings):
+    """The function's environment on loopback. No lookups unless a test asks for them (`ENRICH`):
+    they would go to AWS, and the notification would differ from `preview`'s, which is offline."""
     return {**dict(AWS_ENDPOINT_URL_SNS=moto_url, AWS_REGION=REGION, AWS_ACCESS_KEY_ID="test",
-                   AWS_SECRET_ACCESS_KEY="test"), **settings}
+                   AWS_SECRET_ACCESS_KEY="test", ENRICH=""), **settings}
 
 
 def listening(port):
