@@ -1,7 +1,5 @@
 //! AWS Batch `DescribeJobs` for the job an API call names.
 
-use std::time::Duration;
-
 use aws_config::SdkConfig;
 use aws_sdk_batch::Client;
 
@@ -13,8 +11,8 @@ pub struct BatchJobs {
 }
 
 impl BatchJobs {
-    pub fn new(config: &SdkConfig, timeout: Duration) -> Self {
-        let (retry, timeouts) = bounds(timeout);
+    pub fn new(config: &SdkConfig) -> Self {
+        let (retry, timeouts) = bounds();
         let config = aws_sdk_batch::config::Builder::from(config)
             .retry_config(retry)
             .timeout_config(timeouts)

@@ -1,7 +1,5 @@
 //! CloudWatch Logs `GetLogEvents` from the end of a job's log stream.
 
-use std::time::Duration;
-
 use aws_config::SdkConfig;
 use aws_sdk_cloudwatchlogs::Client;
 
@@ -13,8 +11,8 @@ pub struct LogEvents {
 }
 
 impl LogEvents {
-    pub fn new(config: &SdkConfig, timeout: Duration) -> Self {
-        let (retry, timeouts) = bounds(timeout);
+    pub fn new(config: &SdkConfig) -> Self {
+        let (retry, timeouts) = bounds();
         let config = aws_sdk_cloudwatchlogs::config::Builder::from(config)
             .retry_config(retry)
             .timeout_config(timeouts)

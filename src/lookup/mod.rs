@@ -34,22 +34,21 @@ pub fn aws_lookups(config: &SdkConfig, settings: &Settings) -> AwsLookups {
     let timeout = Duration::from_millis(u64::from(settings.enrich_timeout_ms));
     let enabled = |source| settings.enriches(source);
     Concurrent {
-        s3_jobs: enabled(EnrichSource::S3Jobs).then(|| S3ControlJobs::new(config, timeout)),
-        job_logs: enabled(EnrichSource::JobLogs).then(|| LogEvents::new(config, timeout)),
-        jobs: enabled(EnrichSource::Jobs).then(|| BatchJobs::new(config, timeout)),
+        s3_jobs: enabled(EnrichSource::S3Jobs).then(|| S3ControlJobs::new(config)),
+        job_logs: enabled(EnrichSource::JobLogs).then(|| LogEvents::new(config)),
+        jobs: enabled(EnrichSource::Jobs).then(|| BatchJobs::new(config)),
         timeout,
     }
 }
 
 /// A lookup is worth one retry at most: the deadline is short, and a notification without its
-/// context is better than a late one.
-fn bounds(timeout: Duration) -> (RetryConfig, TimeoutConfig) {
+/// context is better than a late one. The SDK's own timeouts are off: [`Concurrent`]'s deadline
+/// ends every lookup of an event, and an SDK timeout at the same moment would race it and tell the
+/// same lateness in other words.
+fn bounds() -> (RetryConfig, TimeoutConfig) {
     (
         RetryConfig::standard().with_max_attempts(2),
-        TimeoutConfig::builder()
-            .operation_timeout(timeout)
-            .connect_timeout(timeout)
-            .build(),
+        TimeoutConfig::disabled(),
     )
 }
 

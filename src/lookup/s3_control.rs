@@ -1,8 +1,6 @@
 //! S3 Control `DescribeJob`: an S3 Batch Operations job's operation, task counts, failure reasons
 //! and completion report.
 
-use std::time::Duration;
-
 use aws_config::SdkConfig;
 use aws_sdk_s3control::Client;
 use aws_sdk_s3control::config::endpoint::{Endpoint, EndpointFuture, Params, ResolveEndpoint};
@@ -49,8 +47,8 @@ impl ResolveEndpoint for AsIs {
 }
 
 impl S3ControlJobs {
-    pub fn new(config: &SdkConfig, timeout: Duration) -> Self {
-        let (retry, timeouts) = bounds(timeout);
+    pub fn new(config: &SdkConfig) -> Self {
+        let (retry, timeouts) = bounds();
         let mut builder = aws_sdk_s3control::config::Builder::from(config)
             .retry_config(retry)
             .timeout_config(timeouts);
