@@ -1,4 +1,5 @@
-"""A fault-injecting HTTP proxy on loopback, in front of a local AWS service (moto's SNS, a DynamoDB):
+"""A fault-injecting HTTP proxy on loopback, in front of a local AWS service (moto's SNS, a DynamoDB,
+the lookups' services):
 passes requests on, or answers them with the fault its `mode` names. Tests switch the mode while the
 function runs."""
 
@@ -24,9 +25,9 @@ class FaultProxy:
     """`mode`: "pass", "throttle", "error", "hang" (holds each request until `release()`, then
     closes it unanswered), or "flaky": a share `fault_rate` of requests fails with a 500, and as
     many `PublishBatch` requests pass with some entries failed (those entries are not published:
-    they are taken out of the request moto sees, and named in its answer's `Failed`). `requests` counts what arrived, `operations` by DynamoDB operation (its
-`x-amz-target`) or SNS action. `one_at_a_time` passes requests on one
-    after another."""
+    they are taken out of the request moto sees, and named in its answer's `Failed`).
+    `requests` counts what arrived, `operations` by JSON operation (its `x-amz-target`), SNS
+    action, or else path. `one_at_a_time` passes requests on one after another."""
 
     def __init__(self, upstream, one_at_a_time=False):
         self.upstream = urllib.parse.urlsplit(upstream)
@@ -47,12 +48,15 @@ class FaultProxy:
             def log_message(self, *args):
                 pass
 
+            def do_GET(self):
+                self.do_POST()
+
             def do_POST(self):
                 body = self.rfile.read(int(self.headers.get("content-length", 0)))
                 proxy.requests += 1
                 target = self.headers.get("x-amz-target", "")
                 action = urllib.parse.parse_qs(body.decode(errors="replace")).get("Action", [""])[0]
-                proxy.operations[target.rsplit(".", 1)[-1] or action] += 1
+                proxy.operations[target.rsplit(".", 1)[-1] or action or self.path.split("?")[0]] += 1
                 mode = proxy.mode
                 failed_entries = []
                 if mode == "flaky":
@@ -70,20 +74,25 @@ class FaultProxy:
                     return
                 if mode in FAULTS:
                     status, json_code, query_code = FAULTS[mode]
-                    json_protocol = "x-amz-target" in {k.lower() for k in self.headers}
+                    # JSON for the JSON protocols (DynamoDB, CloudWatch Logs, Batch), XML for the
+                    # query and REST-XML ones (SNS, S3 Control).
+                    json_protocol = "json" in self.headers.get("content-type", "")
                     answer = (DYNAMODB_ERROR.format(code=json_code) if json_protocol
                               else QUERY_ERROR.format(code=query_code)).encode()
                     kind = "application/x-amz-json-1.0" if json_protocol else "text/xml"
-                    return self.answer(status, {"content-type": kind}, answer)
+                    headers = {"content-type": kind}
+                    if json_protocol:
+                        headers["x-amzn-errortype"] = json_code
+                    return self.answer(status, headers, answer)
                 headers = {k: v for k, v in self.headers.items()
                            if k.lower() not in ("connection", "host", "content-length")}
                 headers["host"] = proxy.upstream.netloc
                 headers["content-length"] = str(len(body))
                 if proxy.passing:
                     with proxy.passing:
-                        response, data = proxy.forward(self.path, body, headers)
+                        response, data = proxy.forward(self.command, self.path, body, headers)
                 else:
-                    response, data = proxy.forward(self.path, body, headers)
+                    response, data = proxy.forward(self.command, self.path, body, headers)
                 kept = {k: v for k, v in response.getheaders()
                         if k.lower() not in ("connection", "transfer-encoding", "content-length")}
                 if failed_entries:
@@ -103,10 +112,10 @@ class FaultProxy:
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
 
-    def forward(self, path, body, headers):
+    def forward(self, method, path, body, headers):
         connection = http.client.HTTPConnection(self.upstream.hostname, self.upstream.port, timeout=30)
         try:
-            connection.request("POST", path, body=body, headers=headers)
+            connection.request(method, path, body=body, headers=headers)
             response = connection.getresponse()
             return response, response.read()
         finally:
