@@ -4,20 +4,16 @@ clients; then the fault proxy in front of each, and endpoints where nothing list
 
 import json
 import re
-import time
-import urllib.request
 
-import boto3
 import pytest
 
-from conftest import REGION, ROOT, FaultProxy, free_port, preview_files
+from conftest import ROOT, FaultProxy, free_port, preview_files
+from local_lookups import submit_batch_job, write_job_log
 from s3control_server import S3ControlServer, job
 
 LOOKUPS = "s3_jobs,job_logs,jobs"
 S3_JOB = "e849b567-5232-44be-9a0c-40988f14e80c"
 S3_UNKNOWN_JOB = "00000000-0000-4000-8000-000000000000"
-LOG_GROUP = "/batch/etl"  # the failed example job names its group
-LOG_STREAM = "etl-job/default/1a2b3c4d5e6f"
 LOG_SECRETS = ("CANARY-LOG-PASSWORD-1", "AKIACANARYCANARY0001")
 LOG_MESSAGES = [f"step {i} of 8 done" for i in range(1, 6)] + [
     f"connecting to db with password={LOG_SECRETS[0]}",
@@ -44,41 +40,6 @@ def failed_job():
 
 def terminate(job_id):
     return example("batch-api-terminate-job", **{"8f2d7a6e-3b1c-4e5d-9a8b-7c6d5e4f3a21": job_id})
-
-
-def clients(url):
-    kw = dict(endpoint_url=url, region_name=REGION, aws_access_key_id="test", aws_secret_access_key="test")
-    return boto3.client("batch", **kw), boto3.client("logs", **kw), boto3.client("iam", **kw)
-
-
-def submit_batch_job(url):
-    """A job in moto's AWS Batch (jobs finish at once, without Docker): its id."""
-    request = urllib.request.Request(f"{url}/moto-api/config", method="POST",
-                                     data=json.dumps({"batch": {"use_docker": False}}).encode())
-    urllib.request.urlopen(request, timeout=10)
-    batch, _, iam = clients(url)
-    role = iam.create_role(RoleName="batch-service", AssumeRolePolicyDocument="{}")["Role"]["Arn"]
-    environment = batch.create_compute_environment(
-        computeEnvironmentName="etl-ce", type="UNMANAGED", state="ENABLED", serviceRole=role,
-    )["computeEnvironmentArn"]
-    batch.create_job_queue(jobQueueName="etl-queue", state="ENABLED", priority=1,
-                           computeEnvironmentOrder=[{"order": 1, "computeEnvironment": environment}])
-    batch.register_job_definition(jobDefinitionName="etl", type="container",
-                                  containerProperties={"image": "busybox", "vcpus": 1, "memory": 128})
-    return batch.submit_job(jobName="nightly-etl", jobQueue="etl-queue", jobDefinition="etl")["jobId"]
-
-
-def write_job_log(url):
-    """The failed example job's log stream in moto's CloudWatch Logs."""
-    _, logs, _ = clients(url)
-    try:
-        logs.create_log_group(logGroupName=LOG_GROUP)
-    except logs.exceptions.ResourceAlreadyExistsException:
-        pass
-    logs.create_log_stream(logGroupName=LOG_GROUP, logStreamName=LOG_STREAM)
-    now = int(time.time() * 1000)
-    logs.put_log_events(logGroupName=LOG_GROUP, logStreamName=LOG_STREAM, logEvents=[
-        {"timestamp": now + i, "message": message} for i, message in enumerate(LOG_MESSAGES)])
 
 
 def endpoints(s3_control, logs, batch):
@@ -112,7 +73,7 @@ def test_lookups_add_task_counts_log_lines_and_the_job_and_name_what_they_could_
     topic = aws.topic("enriched")
     queue = aws.subscribe(topic, "enriched-reader")
     job_id = submit_batch_job(aws.url)
-    write_job_log(aws.url)
+    write_job_log(aws.url, LOG_MESSAGES)
     s3control.jobs[S3_JOB] = job(S3_JOB, total=12000, failed=25)
     function = start_function(TOPIC_ARN=topic, MESSAGE_FORMAT="json", ENRICH=LOOKUPS, LOG_LINES="5",
                               ENRICH_TIMEOUT_MS="5000", **endpoints(s3control.url, aws.url, aws.url))
@@ -153,7 +114,7 @@ def test_a_lookup_that_fails_or_is_late_leaves_the_notification_whole_with_the_m
     topic = aws.topic("enriched")
     queue = aws.subscribe(topic, "enriched-reader")
     job_id = submit_batch_job(aws.url)
-    write_job_log(aws.url)
+    write_job_log(aws.url, LOG_MESSAGES)
     s3control.jobs[S3_JOB] = job(S3_JOB)
     proxies = []
     if fault == "refused":
