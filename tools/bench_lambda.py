@@ -2,7 +2,10 @@
 against a minimal lambda_runtime function built with the same profile, in the same run, with the
 harness of examples/lambda_harness.rs and moto's SNS on loopback. Then the same with the state
 table (dynalite on loopback, behind a proxy that counts its requests): cold start with the DynamoDB
-client built, and table requests per event for the examples, each told once, then all repeated."""
+client built, and table requests per event for the examples, each told once, then all repeated.
+Last, with every lookup enabled against local servers (moto's CloudWatch Logs and AWS Batch,
+tools/s3control_server.py): the cold start with every lookup client built, and the warm invocation
+of an event that looks something up, with and without its lookup."""
 
 import json
 import os
@@ -18,6 +21,8 @@ import boto3
 
 import moto_launcher as moto_server
 from fault_proxy import FaultProxy
+from local_lookups import submit_batch_job, write_job_log
+from s3control_server import S3ControlServer, job
 
 ROOT = Path(__file__).resolve().parents[1]
 RELEASE = Path(os.environ.get("CARGO_TARGET_DIR", ROOT / "target")) / "release"
@@ -78,7 +83,9 @@ def main():
         ours["first_to_warm_ratio"] = round(ours["first_invocation_ms"] / ours["warm_invocation_ms"], 2)
         ours["bootstrap_bytes"] = (RELEASE / "batch-notifier").stat().st_size
         state = measure_state(env, measure, minimal)
-        print(json.dumps({"batch-notifier": ours, "minimal": minimal, "with state table": state}, indent=1))
+        lookups = measure_lookups(env, measure, minimal, url)
+        print(json.dumps({"batch-notifier": ours, "minimal": minimal, "with state table": state,
+                          "with every lookup": lookups}, indent=1))
     finally:
         moto.stop()
 
@@ -112,6 +119,37 @@ def measure_state(env, measure, minimal):
     finally:
         proxy.stop()
         dynalite.kill()
+
+
+def measure_lookups(env, measure, minimal, url):
+    s3control = S3ControlServer()
+    try:
+        bench = ROOT / "target" / "bench"
+        bench.mkdir(parents=True, exist_ok=True)
+        s3_event = ROOT / "events" / "s3-batch-job-complete.json"
+        s3_job = json.loads(s3_event.read_text())["detail"]["serviceEventDetails"]["jobId"]
+        s3control.jobs[s3_job] = job(s3_job)
+        write_job_log(url, [f"line {i} of the job's output" for i in range(100)])
+        job_id = submit_batch_job(url)
+        terminate = bench / "terminate-job.json"
+        example = ROOT / "events" / "batch-api-terminate-job.json"
+        terminate.write_text(example.read_text().replace("8f2d7a6e-3b1c-4e5d-9a8b-7c6d5e4f3a21", job_id))
+        lookups = {**env, "ENRICH": "s3_jobs,job_logs,jobs", "LOG_LINES": "20",
+                   "AWS_ENDPOINT_URL_S3_CONTROL": s3control.url, "AWS_ENDPOINT_URL_CLOUDWATCH_LOGS": url,
+                   "AWS_ENDPOINT_URL_BATCH": url}
+        built = measure(RELEASE / "batch-notifier", "0", env=lookups)
+        result = {"cold_start_ms": built["cold_start_ms"],
+                  "cold_start_ratio_to_minimal": round(built["cold_start_ms"] / minimal["cold_start_ms"], 2)}
+        for source, event in (("s3_jobs", s3_event), ("job_logs", EVENT), ("jobs", terminate)):
+            without = measure(RELEASE / "batch-notifier", "0", env=env, event=event)["warm_invocation_ms"]
+            with_lookup = measure(RELEASE / "batch-notifier", "0", env=lookups, event=event)["warm_invocation_ms"]
+            result[source] = {"event": event.name, "warm_invocation_ms_without": without,
+                              "warm_invocation_ms_with": with_lookup,
+                              "added_ms": round(with_lookup - without, 2)}
+        assert len(s3control.requests) >= int(RUNS) * (1 + int(WARM)), "the S3 lookups did not happen"
+        return result
+    finally:
+        s3control.stop()
 
 
 if __name__ == "__main__":
