@@ -3,22 +3,25 @@
 use aws_config::SdkConfig;
 use aws_sdk_batch::Client;
 
-use super::{bounds, failed};
+use super::{OnFirstUse, bounds, failed};
 use crate::enrich::{JobReport, JobSource, LookupError};
 
 pub struct BatchJobs {
-    client: Client,
+    client: OnFirstUse<Client>,
 }
 
 impl BatchJobs {
     pub fn new(config: &SdkConfig) -> Self {
-        let (retry, timeouts) = bounds();
-        let config = aws_sdk_batch::config::Builder::from(config)
-            .retry_config(retry)
-            .timeout_config(timeouts)
-            .build();
+        let config = config.clone();
         BatchJobs {
-            client: Client::from_conf(config),
+            client: OnFirstUse::new(move || {
+                let (retry, timeouts) = bounds();
+                let config = aws_sdk_batch::config::Builder::from(&config)
+                    .retry_config(retry)
+                    .timeout_config(timeouts)
+                    .build();
+                Client::from_conf(config)
+            }),
         }
     }
 }
@@ -27,6 +30,7 @@ impl JobSource for BatchJobs {
     async fn describe_job(&self, job_id: &str) -> Result<JobReport, LookupError> {
         let answer = self
             .client
+            .get()
             .describe_jobs()
             .jobs(job_id)
             .send()

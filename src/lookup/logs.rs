@@ -3,22 +3,25 @@
 use aws_config::SdkConfig;
 use aws_sdk_cloudwatchlogs::Client;
 
-use super::{bounds, failed};
+use super::{OnFirstUse, bounds, failed};
 use crate::enrich::{JobLogRef, JobLogSource, LookupError};
 
 pub struct LogEvents {
-    client: Client,
+    client: OnFirstUse<Client>,
 }
 
 impl LogEvents {
     pub fn new(config: &SdkConfig) -> Self {
-        let (retry, timeouts) = bounds();
-        let config = aws_sdk_cloudwatchlogs::config::Builder::from(config)
-            .retry_config(retry)
-            .timeout_config(timeouts)
-            .build();
+        let config = config.clone();
         LogEvents {
-            client: Client::from_conf(config),
+            client: OnFirstUse::new(move || {
+                let (retry, timeouts) = bounds();
+                let config = aws_sdk_cloudwatchlogs::config::Builder::from(&config)
+                    .retry_config(retry)
+                    .timeout_config(timeouts)
+                    .build();
+                Client::from_conf(config)
+            }),
         }
     }
 }
@@ -27,6 +30,7 @@ impl JobLogSource for LogEvents {
     async fn last_lines(&self, log: &JobLogRef) -> Result<Vec<String>, LookupError> {
         let answer = self
             .client
+            .get()
             .get_log_events()
             .log_group_name(&log.group)
             .log_stream_name(&log.stream)

@@ -1,13 +1,14 @@
 //! The lookups at the edge: enrichment's ports ([`crate::enrich`]) over the AWS SDK clients, each
-//! built once at start-up, and only for the sources `ENRICH` names, on the function's shared HTTP
-//! client and configuration; and [`Concurrent`], which runs one notification's lookups together
-//! under one deadline.
+//! built once (at its first lookup), and only for the sources `ENRICH` names, on the function's
+//! shared HTTP client and configuration; and [`Concurrent`], which runs one notification's lookups
+//! together under one deadline.
 
 mod batch;
 mod concurrent;
 mod logs;
 mod s3_control;
 
+use std::sync::OnceLock;
 use std::time::Duration;
 
 use aws_config::SdkConfig;
@@ -50,6 +51,30 @@ fn bounds() -> (RetryConfig, TimeoutConfig) {
         RetryConfig::standard().with_max_attempts(2),
         TimeoutConfig::disabled(),
     )
+}
+
+/// A client built at its source's first lookup, not at start-up. Each SDK crate parses its own copy
+/// of AWS's partition table (JSON, and a regular expression per partition) when its first client is
+/// built: about 0.55 M instructions a crate, which for the three sources was more than the rest of
+/// the cold start together (BENCHMARKS.md, "Lookups"). A container that never sees an S3 Batch
+/// Operations job never pays for S3 Control's. What is read from the environment is read at
+/// start-up, by `build`'s maker.
+struct OnFirstUse<C> {
+    build: Box<dyn Fn() -> C + Send + Sync>,
+    client: OnceLock<C>,
+}
+
+impl<C> OnFirstUse<C> {
+    fn new(build: impl Fn() -> C + Send + Sync + 'static) -> Self {
+        OnFirstUse {
+            build: Box::new(build),
+            client: OnceLock::new(),
+        }
+    }
+
+    fn get(&self) -> &C {
+        self.client.get_or_init(&self.build)
+    }
 }
 
 /// A lookup's failure, as the SDK tells it.

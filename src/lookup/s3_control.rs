@@ -6,7 +6,7 @@ use aws_sdk_s3control::Client;
 use aws_sdk_s3control::config::endpoint::{Endpoint, EndpointFuture, Params, ResolveEndpoint};
 use aws_sdk_s3control::types::{JobDescriptor, JobOperation};
 
-use super::{bounds, failed};
+use super::{OnFirstUse, bounds, failed};
 use crate::enrich::{LookupError, ReportLocation, S3JobRef, S3JobReport, S3JobSource, TaskFailure};
 
 /// The variable that points S3 Control at another endpoint, which is then used as it is.
@@ -32,7 +32,7 @@ const OPERATIONS: &[(Is, &str)] = &[
 ];
 
 pub struct S3ControlJobs {
-    client: Client,
+    client: OnFirstUse<Client>,
 }
 
 /// An endpoint taken as it is. The SDK's own rules put the account id in front of the host name,
@@ -48,18 +48,21 @@ impl ResolveEndpoint for AsIs {
 
 impl S3ControlJobs {
     pub fn new(config: &SdkConfig) -> Self {
-        let (retry, timeouts) = bounds();
-        let mut builder = aws_sdk_s3control::config::Builder::from(config)
-            .retry_config(retry)
-            .timeout_config(timeouts);
-        if let Some(url) = std::env::var(ENDPOINT_VARIABLE)
+        let config = config.clone();
+        let endpoint = std::env::var(ENDPOINT_VARIABLE)
             .ok()
-            .filter(|u| !u.is_empty())
-        {
-            builder = builder.endpoint_resolver(AsIs(url));
-        }
+            .filter(|u| !u.is_empty());
         S3ControlJobs {
-            client: Client::from_conf(builder.build()),
+            client: OnFirstUse::new(move || {
+                let (retry, timeouts) = bounds();
+                let mut builder = aws_sdk_s3control::config::Builder::from(&config)
+                    .retry_config(retry)
+                    .timeout_config(timeouts);
+                if let Some(url) = &endpoint {
+                    builder = builder.endpoint_resolver(AsIs(url.clone()));
+                }
+                Client::from_conf(builder.build())
+            }),
         }
     }
 }
@@ -68,6 +71,7 @@ impl S3JobSource for S3ControlJobs {
     async fn describe_job(&self, job: &S3JobRef) -> Result<S3JobReport, LookupError> {
         let answer = self
             .client
+            .get()
             .describe_job()
             .account_id(&job.account)
             .job_id(&job.job_id)
