@@ -13,8 +13,9 @@ def keep_sqs_receives_short():
     """moto's SQS (5.2.5) reads all of a queue's attributes, three scans of the whole queue with two
     datetime conversions per message, for each message it hands out, so a receive from a queue of
     3,000 messages takes 5 s and a flood of 10,000 events cannot be read back. These replacements
-    compute the same values without the scans: a message's retention from the queue's own
-    setting, and the current time in milliseconds from the clock that moto's conversions read."""
+    compute the same values with less work: a message's retention from the queue's own setting,
+    without the scans, and the current time in milliseconds from the clock that moto's conversions
+    read, without them (a send still reads all the attributes, and so still scans the queue)."""
     def within_retention(backend, queue_name, message):
         retention = int(backend.get_queue(queue_name).message_retention_period)
         return retention + message.sent_timestamp / 1000 > time.time()
