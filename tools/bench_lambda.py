@@ -1,15 +1,16 @@
-"""Cold start, first and warm invocation, and memory over many invocations of the release bootstrap,
-against a minimal lambda_runtime function built with the same profile, in the same run, with the
-harness of examples/lambda_harness.rs and moto's SNS on loopback. Then the same with the state
-table (dynalite on loopback, behind a proxy that counts its requests): cold start with the DynamoDB
-client built, and table requests per event for the examples, each told once, then all repeated.
-Last, with every lookup enabled against local servers (moto's CloudWatch Logs and AWS Batch,
-tools/s3control_server.py): the cold start with every source enabled, and the first and warm
-invocations of an event that looks something up, with and without its lookup."""
+"""With the harness of examples/lambda_harness.rs and moto's SNS on loopback: first the cold starts,
+in turns, of a minimal lambda_runtime function built with the same profile and of the release
+bootstrap as it is, with the state table's client and with every lookup source enabled. Then the
+first and warm invocation, and memory over many invocations, of the bootstrap; with the state table
+(dynalite on loopback, behind a proxy that counts its requests), table requests per event for the
+examples, each told once, then all repeated; and with every lookup against local servers (moto's
+CloudWatch Logs and AWS Batch, tools/s3control_server.py), the first and warm invocations of an
+event that looks something up, with and without its lookup."""
 
 import json
 import os
 import re
+import statistics
 import subprocess
 import sys
 import time
@@ -29,7 +30,11 @@ RELEASE = Path(os.environ.get("CARGO_TARGET_DIR", ROOT / "target")) / "release"
 RUNS = os.environ.get("RUNS", "21")
 WARM = os.environ.get("WARM", "20")
 SOAK = os.environ.get("SOAK", "10000")
+ROUNDS = int(os.environ.get("ROUNDS", "15"))
 EVENT = ROOT / "events" / "batch-job-state-failed.json"
+# Skipped before the table or any lookup: the cold starts' one invocation reaches nothing.
+FOREIGN = ROOT / "events" / "other-ec2-instance-state-change.json"
+NOWHERE = "http://127.0.0.1:9"
 DYNALITE = ROOT / "tools" / "dynalite" / "node_modules" / "dynalite" / "cli.js"
 UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 CREDENTIALS = {"region_name": "us-east-1", "aws_access_key_id": "bench", "aws_secret_access_key": "bench"}
@@ -77,20 +82,46 @@ def main():
                                   capture_output=True, text=True, check=True)
             return json.loads(done.stdout)
 
+        cold = cold_starts(harness, {
+            "minimal": (RELEASE / "examples" / "minimal_lambda", env),
+            "batch-notifier": (RELEASE / "batch-notifier", env),
+            "with state table": (RELEASE / "batch-notifier",
+                                 {**env, "STATE_TABLE": "state", "AWS_ENDPOINT_URL_DYNAMODB": NOWHERE}),
+            "with every lookup": (RELEASE / "batch-notifier", {**env, **every_lookup(NOWHERE, NOWHERE)}),
+        })
         ours = measure(RELEASE / "batch-notifier", SOAK)
         minimal = measure(RELEASE / "examples" / "minimal_lambda", "0")
-        ours["cold_start_ratio_to_minimal"] = round(ours["cold_start_ms"] / minimal["cold_start_ms"], 2)
         ours["first_to_warm_ratio"] = round(ours["first_invocation_ms"] / ours["warm_invocation_ms"], 2)
         ours["bootstrap_bytes"] = (RELEASE / "batch-notifier").stat().st_size
-        state = measure_state(env, measure, minimal)
-        lookups = measure_lookups(env, measure, minimal, url)
-        print(json.dumps({"batch-notifier": ours, "minimal": minimal, "with state table": state,
-                          "with every lookup": lookups}, indent=1))
+        state = measure_state(env, measure)
+        lookups = measure_lookups(env, measure, url)
+        print(json.dumps({"cold starts, in turns": cold, "batch-notifier": ours, "minimal": minimal,
+                          "with state table": state, "with every lookup": lookups}, indent=1))
     finally:
         moto.stop()
 
 
-def measure_state(env, measure, minimal):
+def cold_starts(harness, candidates):
+    """The median cold start of each candidate (name: (bootstrap, environment)) and its ratio to
+    the first's, measured in turns: three cold starts of each in every round, so that the machine's
+    drift over the run weighs on all alike."""
+    samples = {name: [] for name in candidates}
+    for _ in range(ROUNDS):
+        for name, (bootstrap, env) in candidates.items():
+            done = subprocess.run([harness, str(bootstrap), str(FOREIGN), "3", "1", "0"], env=env,
+                                  capture_output=True, text=True, check=True)
+            samples[name].append(json.loads(done.stdout)["cold_start_ms"])
+    medians = {name: statistics.median(values) for name, values in samples.items()}
+    floor = next(iter(medians.values()))
+    return {name: {"cold_start_ms": round(ms, 3), "ratio": round(ms / floor, 2)} for name, ms in medians.items()}
+
+
+def every_lookup(s3_control, url):
+    return {"ENRICH": "s3_jobs,job_logs,jobs", "LOG_LINES": "20", "AWS_ENDPOINT_URL_S3_CONTROL": s3_control,
+            "AWS_ENDPOINT_URL_CLOUDWATCH_LOGS": url, "AWS_ENDPOINT_URL_BATCH": url}
+
+
+def measure_state(env, measure):
     dynalite, client, url = start_dynalite()
     proxy = FaultProxy(url)
     try:
@@ -108,8 +139,6 @@ def measure_state(env, measure, minimal):
             done = measure(RELEASE / "batch-notifier", "0", env=env, event=mix)
             assert done["invocations"] == invocations, done
             result[run] = {
-                "cold_start_ms": done["cold_start_ms"],
-                "cold_start_ratio_to_minimal": round(done["cold_start_ms"] / minimal["cold_start_ms"], 2),
                 "warm_invocation_ms": done["warm_invocation_ms"],
                 "table_requests_per_event": round(proxy.requests / invocations, 3),
                 "table_requests": dict(proxy.operations),
@@ -121,7 +150,7 @@ def measure_state(env, measure, minimal):
         dynalite.kill()
 
 
-def measure_lookups(env, measure, minimal, url):
+def measure_lookups(env, measure, url):
     s3control = S3ControlServer()
     try:
         bench = ROOT / "target" / "bench"
@@ -134,12 +163,8 @@ def measure_lookups(env, measure, minimal, url):
         terminate = bench / "terminate-job.json"
         example = ROOT / "events" / "batch-api-terminate-job.json"
         terminate.write_text(example.read_text().replace("8f2d7a6e-3b1c-4e5d-9a8b-7c6d5e4f3a21", job_id))
-        lookups = {**env, "ENRICH": "s3_jobs,job_logs,jobs", "LOG_LINES": "20",
-                   "AWS_ENDPOINT_URL_S3_CONTROL": s3control.url, "AWS_ENDPOINT_URL_CLOUDWATCH_LOGS": url,
-                   "AWS_ENDPOINT_URL_BATCH": url}
-        built = measure(RELEASE / "batch-notifier", "0", env=lookups)
-        result = {"cold_start_ms": built["cold_start_ms"],
-                  "cold_start_ratio_to_minimal": round(built["cold_start_ms"] / minimal["cold_start_ms"], 2)}
+        lookups = {**env, **every_lookup(s3control.url, url)}
+        result = {}
         for source, event in (("s3_jobs", s3_event), ("job_logs", EVENT), ("jobs", terminate)):
             without = measure(RELEASE / "batch-notifier", "0", env=env, event=event)
             with_lookup = measure(RELEASE / "batch-notifier", "0", env=lookups, event=event)
