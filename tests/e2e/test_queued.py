@@ -19,8 +19,8 @@ from conftest import FaultProxy, REGION, ROOT
 from test_state import fresh_ids
 from test_template import rule_patterns
 
-# moto's server is one Python process whose queue receives slow down with the queue's length: 1,000
-# events keep the suite's time; QUEUED_EVENTS=10000 runs the full flood (BENCHMARKS.md).
+# 1,000 events keep the suite's time; QUEUED_EVENTS=10000 runs the full flood, about 16
+# minutes on 2 cores (BENCHMARKS.md).
 N = int(os.environ.get("QUEUED_EVENTS", "1000"))
 BATCH_SIZE = 100
 CONCURRENCY = 4
