@@ -12,7 +12,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from conftest import EVENTS, FaultProxy, preview_files, stop
+from conftest import EVENTS, ROOT, FaultProxy, preview_files, stop
 
 IN_FLIGHT = 16
 SEND_TIMEOUT = 30
@@ -169,6 +169,10 @@ def test_a_function_killed_between_claim_and_publish_publishes_after_its_lease(a
         sns.stop()
 
         second = state_function(start_function, topic, table)
+        # Its first invocation starts the function's process, which under load can outlast what is
+        # left of the lease: a foreign event, skipped before the table, starts it first.
+        ok, skipped = second.send(json.loads((ROOT / "events" / "other-ec2-instance-state-change.json").read_text()))
+        assert ok and "skipped" in skipped, skipped
         deadline = int(claimed["lease_until"]) / 1000
         if time.time() < deadline - 1:
             ok, error = second.send(event)
