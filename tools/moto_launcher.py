@@ -1,5 +1,5 @@
-"""moto's own ThreadedMotoServer on loopback, for the project's scripts (the end-to-end tests start
-theirs in tests/e2e/conftest.py)."""
+"""moto's own ThreadedMotoServer, for the project's scripts and end-to-end tests: on loopback, or,
+for functions that `sam local` runs in containers, on the containers' bridge."""
 
 import logging
 import threading
@@ -29,18 +29,18 @@ def keep_sqs_receives_short():
     sqs_models.unix_time_millis = unix_time_millis
 
 
-def start(port=0, timeout=30):
-    """moto's server on 127.0.0.1:`port` (0: a free port) in this process; returns (server, url).
+def start(port=0, timeout=30, host="127.0.0.1"):
+    """moto's server on `host`:`port` (0: a free port) in this process; returns (server, url).
     `server.stop()` stops it."""
     # The server's request log would print a line per request into the caller's output.
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
     keep_sqs_receives_short()
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server = ThreadedMotoServer(ip_address=host, port=port, verbose=False)
     # start() waits for the server without a limit, and forever if it cannot bind: bounded here.
     starter = threading.Thread(target=server.start, daemon=True)
     starter.start()
     starter.join(timeout)
     if starter.is_alive():
-        raise RuntimeError(f"moto's server did not start on 127.0.0.1:{port} within {timeout}s")
+        raise RuntimeError(f"moto's server did not start on {host}:{port} within {timeout}s")
     host, bound = server.get_host_and_port()
     return server, f"http://{host}:{bound}"

@@ -3,10 +3,12 @@ served by `cargo lambda watch`. A server that cannot start fails the test run; n
 
 import json
 import os
+import platform
 import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -26,6 +28,8 @@ REGION = "us-east-1"
 ACCOUNT = "123456789012"
 START_TIMEOUT = 60
 INVOKE_TIMEOUT = 120
+SAM_BUILD_TIMEOUT = 45 * 60
+NATIVE = {"x86_64": "x86_64", "aarch64": "arm64"}[platform.machine()]
 
 # Settings of the function that tests pass explicitly; nothing leaks in from the caller's shell.
 FUNCTION_SETTINGS = {
@@ -142,7 +146,8 @@ def aws(moto_url):
 
 
 class Function:
-    """The function, served by `cargo lambda watch` and invoked with `cargo lambda invoke`."""
+    """The function behind `cargo lambda watch`'s Invoke API, invoked with `cargo lambda invoke` or
+    over HTTP (`send`)."""
 
     def __init__(self, port, process, log, name="batch-notifier"):
         self.port, self.process, self.log, self.name = port, process, log, name
@@ -194,58 +199,70 @@ def listening(port):
     return check
 
 
-def start_watch(tmp_path, started, *extra):
+def start_emulator(tmp_path, started):
+    """`cargo lambda watch --only-lambda-apis`: the Lambda runtime API and Invoke API, serving
+    whichever function processes poll it. Returns (port, process, log)."""
     port = free_port()
-    log = tmp_path / f"watch-{len(started)}.log"
+    log = tmp_path / f"function-{len(started)}.log"
     with open(log, "w") as out:
         process = subprocess.Popen(
-            ["cargo", "lambda", "watch", "--invoke-address", "127.0.0.1", "--invoke-port", str(port), *extra],
-            cwd=ROOT, env=tool_env(), stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
+            ["cargo", "lambda", "watch", "--only-lambda-apis", "--invoke-address", "127.0.0.1",
+             "--invoke-port", str(port)],
+            # A process group of its own, in this session, that the function's processes join.
+            cwd=ROOT, env=tool_env(), stdout=out, stderr=subprocess.STDOUT, process_group=0,
         )
     started.append(process)
     wait_for(listening(port), "cargo lambda watch", process, log)
     return port, process, log
 
 
-@pytest.fixture
-def start_function(moto_url, tmp_path):
-    """Serves the function's source with `cargo lambda watch`, under the given settings."""
-    started = []
-
-    def start(watch_args=(), **settings):
-        env_file = tmp_path / f"function-{len(started)}.env"
-        values = function_settings(moto_url, settings)
-        env_file.write_text("".join(f"{k}={v}\n" for k, v in values.items()))
-        return Function(*start_watch(tmp_path, started, "--env-file", str(env_file), *watch_args))
-
-    yield start
-    for process in started:
-        stop(process)
+@pytest.fixture(scope="session", autouse=True)
+def built_binary():
+    """The function's debug binary, as the Rust tests built it (`cargo test` builds the binary with
+    the tests' dependency features; building it alone would compile every dependency again).
+    Up to date after scripts/test's Rust step, so this costs a second there; every test's
+    `preview` reads it too."""
+    done = subprocess.run(["cargo", "test", "--locked", "--no-run", "--quiet"], cwd=ROOT, capture_output=True,
+                          text=True, timeout=30 * 60)
+    assert done.returncode == 0, f"cargo test --no-run failed:\n{done.stderr[-4000:]}"
+    return BINARY
 
 
 @pytest.fixture
 def start_bootstrap(moto_url, tmp_path):
-    """Runs a built bootstrap against the Lambda runtime API of `cargo lambda watch --only-lambda-apis`,
-    as Lambda runs it."""
+    """Runs a built bootstrap as Lambda runs it: `concurrency` processes of it polling the runtime
+    API of `cargo lambda watch --only-lambda-apis`, each taking one invocation at a time. Stopping
+    the returned function's `process` (its process group) stops the emulator and every process."""
     started = []
 
-    def start(bootstrap, command_prefix=(), **settings):
-        port, watch, _ = start_watch(tmp_path, started, "--only-lambda-apis")
+    def start(bootstrap, command_prefix=(), concurrency=1, log_format="JSON", **settings):
+        port, watch, log = start_emulator(tmp_path, started)
         env = function_settings(moto_url, settings)
         env.update(PATH=os.environ.get("PATH", ""), AWS_LAMBDA_RUNTIME_API=f"http://127.0.0.1:{port}/.rt",
                    AWS_LAMBDA_FUNCTION_NAME="batch-notifier", AWS_LAMBDA_FUNCTION_VERSION="1",
-                   AWS_LAMBDA_FUNCTION_MEMORY_SIZE="128", AWS_LAMBDA_LOG_FORMAT="JSON")
-        log = tmp_path / f"bootstrap-{len(started)}.log"
-        with open(log, "w") as out:
-            process = subprocess.Popen([*command_prefix, str(bootstrap)], env=env, stdout=out,
-                                       stderr=subprocess.STDOUT, start_new_session=True)
-        started.append(process)
+                   AWS_LAMBDA_FUNCTION_MEMORY_SIZE="128", AWS_EC2_METADATA_DISABLED="true")
+        if log_format:
+            env["AWS_LAMBDA_LOG_FORMAT"] = log_format
+        with open(log, "a") as out:
+            for _ in range(concurrency):
+                subprocess.Popen([*command_prefix, str(bootstrap)], env=env, stdout=out, stderr=subprocess.STDOUT,
+                                 process_group=watch.pid)
         # The emulator names a function it does not start `_`.
-        return Function(port, process, log, name="_")
+        return Function(port, watch, log, name="_")
 
     yield start
     for process in started:
         stop(process)
+
+
+@pytest.fixture
+def start_function(start_bootstrap, built_binary):
+    """Serves the function's debug binary under the given settings, `concurrency` at a time."""
+
+    def start(concurrency=1, **settings):
+        return start_bootstrap(built_binary, concurrency=concurrency, log_format=None, **settings)
+
+    return start
 
 
 def start_dynalite(log):
@@ -347,3 +364,91 @@ def invoke_every_event(function, expected):
         else:
             assert result == {"skipped": line["skip"]}, event.name
     return published
+
+
+
+RUST_TARGET = {"x86_64": "x86_64-unknown-linux-gnu", "arm64": "aarch64-unknown-linux-gnu"}
+OTHER = next(a for a in RUST_TARGET if a != NATIVE)
+SAM_TESTS = ("test_sam_build.py", "test_sam_local.py")
+
+
+def installed_targets():
+    done = subprocess.run(["rustup", "target", "list", "--installed"], capture_output=True, text=True)
+    return set(done.stdout.split())
+
+
+class SamBuilds:
+    """`sam build` of the template's function, as `sam deploy` would build it: the native
+    architecture, then the other one where its Rust target is installed. Each is a release build of
+    several minutes, so they run one after the other in the background from the session's start, at
+    the lowest CPU priority and in a target directory of their own (cargo locks one per build), on
+    the cores the other end-to-end tests leave idle; the tests that need them run last."""
+
+    def __init__(self, root):
+        self.root, self.done, self.results = root, {}, {}
+        self.process, self.stopped = None, False
+        self.architectures = [NATIVE] + ([OTHER] if RUST_TARGET[OTHER] in installed_targets() else [])
+        for architecture in self.architectures:
+            self.done[architecture] = threading.Event()
+        threading.Thread(target=self.run, daemon=True).start()
+
+    def run(self):
+        env = tool_env(SAM_CLI_TELEMETRY="0", CARGO_TARGET_DIR=str(ROOT / "target" / "sam"))
+        for architecture in self.architectures:
+            build_dir, log = self.root / architecture, self.root / f"{architecture}.log"
+            with open(log, "w") as out:
+                if not self.stopped:
+                    self.process = subprocess.Popen(
+                        ["nice", "-n", "19", "sam", "build", "--template", str(ROOT / "template.yaml"),
+                         "--build-dir", str(build_dir), "--parameter-overrides", f"Architecture={architecture}"],
+                        cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+                    try:
+                        self.process.wait(SAM_BUILD_TIMEOUT)
+                    except subprocess.TimeoutExpired:
+                        stop(self.process)
+            self.results[architecture] = (self.process and self.process.returncode, build_dir, log)
+            self.done[architecture].set()
+
+    def result(self, architecture):
+        """The build folder (its `template.yaml` and `BatchNotifierFunction/bootstrap`), once built."""
+        assert self.done[architecture].wait(SAM_BUILD_TIMEOUT), f"sam build {architecture} did not finish"
+        code, build_dir, log = self.results[architecture]
+        assert code == 0, f"sam build {architecture} exited with {code}:\n{log.read_text()[-6000:]}"
+        assert (build_dir / "BatchNotifierFunction" / "bootstrap").is_file()
+        return build_dir
+
+    def stop(self):
+        self.stopped = True
+        if self.process is not None:
+            stop(self.process)
+
+
+NEEDS_SAM_BUILD = pytest.StashKey[bool]()
+
+
+def uses_sam_build(item):
+    return item.path.name in SAM_TESTS
+
+
+def pytest_collection_modifyitems(session, config, items):
+    """The tests that need `sam build` go last, so that the builds have the most time; the one that
+    needs the other architecture's, built second, goes after them."""
+    items.sort(key=lambda item: (uses_sam_build(item), "other_architecture" in item.name))
+    config.stash[NEEDS_SAM_BUILD] = any(map(uses_sam_build, items))
+
+
+@pytest.fixture(scope="session", autouse=True)
+def sam_builds(request, built_binary, tmp_path_factory):
+    """Starts the builds at the session's start when a collected test needs them (after the debug
+    binary is up to date: the two would otherwise share cargo's lock)."""
+    if not request.config.stash.get(NEEDS_SAM_BUILD, False):
+        yield None
+        return
+    builds = SamBuilds(tmp_path_factory.mktemp("sam-build"))
+    yield builds
+    builds.stop()
+
+
+@pytest.fixture(scope="session")
+def native_sam_build(sam_builds):
+    return sam_builds.result(NATIVE)

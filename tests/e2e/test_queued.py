@@ -204,7 +204,7 @@ def state(dynalite_url):
 def queued_function(start_function, topic, state, sns_url=None, **settings):
     if sns_url:
         settings["AWS_ENDPOINT_URL_SNS"] = sns_url
-    return start_function(watch_args=("--concurrency", str(CONCURRENCY)), TOPIC_ARN=topic, **state, **settings)
+    return start_function(concurrency=CONCURRENCY, TOPIC_ARN=topic, **state, **settings)
 
 
 def test_a_flood_of_events_each_told_once_at_a_tenth_of_the_requests(aws, state, start_function):

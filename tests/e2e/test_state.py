@@ -65,7 +65,7 @@ def state_function(start_function, topic, table, **settings):
     count repeats, must not mistake for a broken claim."""
     settings = {"TOPIC_ARN": topic, "STATE_TABLE": table.name, "AWS_ENDPOINT_URL_DYNAMODB": table.url,
                 "STATE_LEASE_SECONDS": "15", "STATE_FAILURE": "fail", **settings}
-    return start_function(watch_args=("--concurrency", str(IN_FLIGHT)), **settings)
+    return start_function(concurrency=IN_FLIGHT, **settings)
 
 
 def test_every_event_delivered_three_times_concurrently_is_published_once(aws, table, start_function, tmp_path):
