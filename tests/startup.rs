@@ -43,6 +43,8 @@ fn every_bad_setting_fails_the_start_naming_the_variable() {
         let mut command = Command::new(env!("CARGO_BIN_EXE_batch-notifier"));
         command
             .env_clear()
+            // No credentials here: the SDK must not ask the instance metadata address for them.
+            .env("AWS_EC2_METADATA_DISABLED", "true")
             // Nothing listens here: a start that got past configuration would fail differently.
             .env("AWS_LAMBDA_RUNTIME_API", "127.0.0.1:9")
             .env("TOPIC_ARN", GOOD_TOPIC)
@@ -65,6 +67,7 @@ fn every_bad_setting_fails_the_start_naming_the_variable() {
 fn a_missing_topic_fails_the_start() {
     let output = Command::new(env!("CARGO_BIN_EXE_batch-notifier"))
         .env_clear()
+        .env("AWS_EC2_METADATA_DISABLED", "true")
         .env("AWS_LAMBDA_RUNTIME_API", "127.0.0.1:9")
         .output()
         .unwrap();
