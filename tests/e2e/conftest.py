@@ -425,6 +425,13 @@ class SamBuilds:
 
 
 NEEDS_SAM_BUILD = pytest.StashKey[bool]()
+# Lines for the end of the run's output: what ran where it could have been something else.
+REPORT = pytest.StashKey[list]()
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    for line in config.stash.get(REPORT, []):
+        terminalreporter.write_line(line)
 
 
 def uses_sam_build(item):

@@ -18,7 +18,7 @@ import boto3
 import botocore.config
 import pytest
 
-from conftest import (ACCOUNT, NATIVE, REGION, ROOT, Aws, free_port, listening, preview, stop,
+from conftest import (ACCOUNT, NATIVE, REGION, REPORT, ROOT, Aws, free_port, listening, preview, stop,
                       tool_env, wait_for)
 
 sys.path.insert(0, str(ROOT / "tools"))
@@ -33,10 +33,6 @@ INVOKE_TIMEOUT = 180
 AL2023_GLIBC = (2, 34)
 
 
-def announce(config, line):
-    config.pluginmanager.get_plugin("terminalreporter").write_line(f"sam local: {line}")
-
-
 @pytest.fixture(scope="module")
 def engine(request, tmp_path_factory):
     log = tmp_path_factory.mktemp("engine") / "engine.log"
@@ -45,7 +41,7 @@ def engine(request, tmp_path_factory):
             engine = container_engine.start(log=out)
     except container_engine.EngineMissing as missing:
         pytest.fail(f"sam local cannot run here: {missing}")
-    announce(request.config, engine.description)
+    request.config.stash.setdefault(REPORT, []).append(f"sam local ran on {engine.description}")
     yield engine
     engine.stop()
 
@@ -222,3 +218,13 @@ def test_sam_local_start_lambda_answers_an_sqs_batch_with_the_partial_batch_resp
     finally:
         stop(server)
 
+
+
+def test_without_an_engine_sam_local_fails_saying_what_is_missing(monkeypatch):
+    monkeypatch.setattr(container_engine, "docker_host", lambda: None)
+    monkeypatch.setattr(container_engine.shutil, "which", lambda name: None)
+    with pytest.raises(container_engine.EngineMissing, match="no Docker engine answers and the project's podman"):
+        container_engine.start()
+    monkeypatch.setattr(container_engine.os, "geteuid", lambda: 1000)
+    with pytest.raises(container_engine.EngineMissing, match="podman, runc, busybox cannot be installed here"):
+        container_engine.install_podman()
