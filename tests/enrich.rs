@@ -135,19 +135,17 @@ fn all_sources() -> Settings {
 }
 
 async fn run(event: &str, settings: &Settings, sources: &Sources) -> Ready {
+    run_bytes(&example(event), settings, sources).await
+}
+
+async fn run_bytes(event: &[u8], settings: &Settings, sources: &Sources) -> Ready {
     let clock = Clock {
         now_ms: 1_700_000_000_000,
         lease_until_ms: 1_700_000_060_000,
     };
-    prepare_gated(
-        &example(event),
-        settings,
-        None::<&MemoryStore>,
-        sources,
-        clock,
-    )
-    .await
-    .unwrap()
+    prepare_gated(event, settings, None::<&MemoryStore>, sources, clock)
+        .await
+        .unwrap()
 }
 
 fn published(ready: Ready) -> String {
@@ -307,4 +305,41 @@ async fn only_what_is_published_and_enabled_is_looked_up() {
     assert!(asked(&sources.jobs).is_empty());
     assert!(asked(&sources.s3_jobs).is_empty());
     assert!(asked(&sources.job_logs).is_empty());
+}
+
+/// The S3 Batch Operations example with `region` as the event's region, wherever it says one.
+fn s3_job_in(region: &str) -> Vec<u8> {
+    let mut event: serde_json::Value =
+        serde_json::from_slice(&example("s3-batch-job-complete.json")).unwrap();
+    event["region"] = region.into();
+    event["detail"]["awsRegion"] = region.into();
+    serde_json::to_vec(&event).unwrap()
+}
+
+#[tokio::test]
+async fn the_report_link_follows_the_partition_and_no_event_chooses_its_host() {
+    let sources = sources(Answer::Value(s3_job(1)), Answer::Hang, Answer::Hang);
+    for format in FORMATS {
+        let mut settings = all_sources();
+        settings.message_format = format;
+        let hostile =
+            published(run_bytes(&s3_job_in("attacker.example.net#"), &settings, &sources).await);
+        assert!(
+            !hostile.contains("attacker.example.net/"),
+            "{format}:\n{hostile}"
+        );
+        assert!(
+            !hostile.contains("https://attacker"),
+            "{format}:\n{hostile}"
+        );
+        let china = published(run_bytes(&s3_job_in("cn-north-1"), &settings, &sources).await);
+        assert!(
+            china.contains("https://cn-north-1.console.amazonaws.cn/s3/buckets/reports-bucket?region=cn-north-1"),
+            "{format}:\n{china}"
+        );
+        assert!(
+            !china.contains("console.aws.amazon.com"),
+            "{format}:\n{china}"
+        );
+    }
 }

@@ -2,10 +2,9 @@
 
 use serde_json::Value;
 
-use super::fields::{
-    cloudtrail_link, fact, link_region, list_text, object_of, scalar_text, short_name,
-};
-use super::{actor, base, catalog, links};
+use super::fields::{cloudtrail_link, fact, list_text, object_of, scalar_text, short_name};
+use super::links::{self, Console};
+use super::{actor, base, catalog};
 use crate::limits::{MAX_NAME, MAX_TEXT, bounded};
 use crate::model::{ErrorInfo, Family, Notification, Outcome, Resource, ResourceKind};
 use crate::parse::{CloudTrailRecord, Envelope};
@@ -91,16 +90,19 @@ pub(super) fn classify(
     add_request_facts(&mut n, &request);
     add_bulk_facts(&mut n, &request, &response);
 
-    let region = link_region(n.region.as_deref());
+    let console = Console::of(n.region.as_deref());
     let link_target = match kind {
         ResourceKind::Job | ResourceKind::ServiceJob => n.resource.id.clone(),
         _ => n.resource.arn.clone().or_else(|| n.resource.name.clone()),
     };
-    if let (Some(region), Some(target)) = (region, link_target) {
-        n.links.extend(links::batch_resource(region, kind, &target));
+    if let (Some(console), Some(target)) = (&console, link_target) {
+        n.links
+            .extend(links::batch_resource(console, kind, &target));
     }
-    n.links
-        .extend(cloudtrail_link(region, n.cloudtrail_event_id.as_deref()));
+    n.links.extend(cloudtrail_link(
+        console.as_ref(),
+        n.cloudtrail_event_id.as_deref(),
+    ));
 
     n.action = Some(action);
     n.detail.value = object_of(vec![

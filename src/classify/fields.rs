@@ -3,7 +3,7 @@
 
 use serde_json::{Map, Value};
 
-use super::links;
+use super::links::{self, Console};
 use crate::limits::{MAX_LIST_ITEMS, MAX_NAME, MAX_TEXT, bounded};
 use crate::model::{Fact, Link};
 
@@ -57,19 +57,8 @@ pub fn short_name(value: &str) -> &str {
     resource.rsplit_once('/').map_or(resource, |(_, name)| name)
 }
 
-/// Whether `region` is shaped like an AWS region; links are only built for those, so that no event
-/// can point a reader at another host.
-pub(super) fn link_region(region: Option<&str>) -> Option<&str> {
-    region.filter(|r| {
-        !r.is_empty()
-            && r.len() <= 32
-            && r.bytes()
-                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
-    })
-}
-
-pub(super) fn cloudtrail_link(region: Option<&str>, event_id: Option<&str>) -> Option<Link> {
-    Some(links::cloudtrail_event(link_region(region)?, event_id?))
+pub(super) fn cloudtrail_link(console: Option<&Console>, event_id: Option<&str>) -> Option<Link> {
+    Some(links::cloudtrail_event(console?, event_id?))
 }
 
 /// Puts the non-null entries into a JSON object, for the document's `detail`.
@@ -101,12 +90,5 @@ mod tests {
         assert_eq!(short_name("arn:aws:iam::1:root"), "root");
         assert_eq!(short_name("arn:aws:batch:r:1:job-queue/a/b"), "b");
         assert_eq!(short_name("arn:aws:sns:us-east-1:1:topic"), "topic");
-    }
-
-    #[test]
-    fn only_region_shaped_values_make_links() {
-        assert_eq!(link_region(Some("us-east-1")), Some("us-east-1"));
-        assert_eq!(link_region(Some("evil.example/#")), None);
-        assert_eq!(link_region(None), None);
     }
 }

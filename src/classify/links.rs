@@ -4,48 +4,92 @@ use std::fmt::Write as _;
 
 use crate::model::{Link, ResourceKind};
 
-/// The console's host, after the region.
-const CONSOLE: &str = "console.aws.amazon.com";
+/// Where a console link may point: a region shaped like an AWS region, and the console of its
+/// partition. Only `Console::of` makes one, so no link can be built from an unchecked string: an
+/// event's region such as `attacker.example.net#` would otherwise choose the link's host.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Console {
+    region: String,
+    host: &'static str,
+}
 
-pub fn cloudtrail_event(region: &str, event_id: &str) -> Link {
-    let id = encode(event_id);
-    Link {
-        label: "CloudTrail event",
-        url: format!("https://{region}.{CONSOLE}/cloudtrail/home?region={region}#/events/{id}"),
+/// Each partition's region prefix and console host, the first match winning. The isolated
+/// partitions have no console reachable from outside them: no link.
+const PARTITIONS: &[(&str, Option<&str>)] = &[
+    ("cn-", Some("console.amazonaws.cn")),
+    ("us-gov-", Some("console.amazonaws-us-gov.com")),
+    ("us-iso", None),
+    ("eu-isoe-", None),
+    ("", Some("console.aws.amazon.com")),
+];
+
+impl Console {
+    /// The console for `region`, when it is shaped like an AWS region of a partition with one.
+    pub fn of(region: Option<&str>) -> Option<Self> {
+        let region = region.filter(|r| {
+            !r.is_empty()
+                && r.len() <= 32
+                && r.bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        })?;
+        let (_, host) = PARTITIONS
+            .iter()
+            .find(|(prefix, _)| region.starts_with(prefix))?;
+        Some(Self {
+            region: region.to_owned(),
+            host: (*host)?,
+        })
+    }
+
+    /// `https://<region>.<host>/<path>`, where `path` may name the region again.
+    fn url(&self, path: std::fmt::Arguments) -> String {
+        format!("https://{}.{}/{path}", self.region, self.host)
     }
 }
 
-pub fn s3_batch_job(region: &str, job_id: &str) -> Link {
+pub fn cloudtrail_event(console: &Console, event_id: &str) -> Link {
+    let id = encode(event_id);
+    Link {
+        label: "CloudTrail event",
+        url: console.url(format_args!(
+            "cloudtrail/home?region={}#/events/{id}",
+            console.region
+        )),
+    }
+}
+
+pub fn s3_batch_job(console: &Console, job_id: &str) -> Link {
     let id = encode(job_id);
     Link {
         label: "S3 Batch Operations job",
-        url: format!("https://{region}.{CONSOLE}/s3/jobs/{id}?region={region}"),
+        url: console.url(format_args!("s3/jobs/{id}?region={}", console.region)),
     }
 }
 
 /// The S3 console's folder of one S3 Batch Operations job's completion report: the report's prefix,
 /// then `job-<id>/`.
-pub fn s3_job_report(region: &str, bucket: &str, prefix: &str, job_id: &str) -> Link {
+pub fn s3_job_report(console: &Console, bucket: &str, prefix: &str, job_id: &str) -> Link {
     let folder = match prefix.trim_matches('/') {
         "" => format!("job-{job_id}/"),
         prefix => format!("{prefix}/job-{job_id}/"),
     };
     Link {
         label: "Completion report",
-        url: format!(
-            "https://{region}.{CONSOLE}/s3/buckets/{}?region={region}&prefix={}",
+        url: console.url(format_args!(
+            "s3/buckets/{}?region={}&prefix={}",
             escape(bucket, b"", "%"),
+            console.region,
             escape(&folder, b"/", "%")
-        ),
+        )),
     }
 }
 
 /// The Batch console page of a job, compute environment or job queue. `id` is a job id for jobs and
 /// an ARN or name for the others.
-pub fn batch_resource(region: &str, kind: ResourceKind, id: &str) -> Option<Link> {
+pub fn batch_resource(console: &Console, kind: ResourceKind, id: &str) -> Option<Link> {
     let (label, page) = match kind {
         ResourceKind::Job | ResourceKind::ServiceJob => {
-            return Some(batch_job(region, JobPage::Job, id));
+            return Some(batch_job(console, JobPage::Job, id));
         }
         ResourceKind::ComputeEnvironment => {
             ("Batch compute environment", "compute-environments/detail")
@@ -56,7 +100,10 @@ pub fn batch_resource(region: &str, kind: ResourceKind, id: &str) -> Option<Link
     let id = encode(id);
     Some(Link {
         label,
-        url: format!("https://{region}.{CONSOLE}/batch/home?region={region}#{page}/{id}"),
+        url: console.url(format_args!(
+            "batch/home?region={}#{page}/{id}",
+            console.region
+        )),
     })
 }
 
@@ -72,7 +119,7 @@ pub enum JobPage {
 }
 
 /// The Batch console page of a job.
-pub fn batch_job(region: &str, page: JobPage, job_id: &str) -> Link {
+pub fn batch_job(console: &Console, page: JobPage, job_id: &str) -> Link {
     let (label, route) = match page {
         JobPage::Job => ("Batch job", "jobs/detail"),
         JobPage::Array => ("Batch array job", "jobs/array-job"),
@@ -81,18 +128,22 @@ pub fn batch_job(region: &str, page: JobPage, job_id: &str) -> Link {
     let id = encode(job_id);
     Link {
         label,
-        url: format!("https://{region}.{CONSOLE}/batch/home?region={region}#{route}/{id}"),
+        url: console.url(format_args!(
+            "batch/home?region={}#{route}/{id}",
+            console.region
+        )),
     }
 }
 
 /// The CloudWatch console page of a log stream.
-pub fn log_stream(region: &str, group: &str, stream: &str) -> Link {
+pub fn log_stream(console: &Console, group: &str, stream: &str) -> Link {
     let (group, stream) = (console_fragment(group), console_fragment(stream));
     Link {
         label: "Log stream",
-        url: format!(
-            "https://{region}.{CONSOLE}/cloudwatch/home?region={region}#logsV2:log-groups/log-group/{group}/log-events/{stream}"
-        ),
+        url: console.url(format_args!(
+            "cloudwatch/home?region={}#logsV2:log-groups/log-group/{group}/log-events/{stream}",
+            console.region
+        )),
     }
 }
 
@@ -126,36 +177,66 @@ fn escape(value: &str, also_safe: &[u8], prefix: &str) -> String {
 mod tests {
     use super::*;
 
+    fn at(region: &str) -> Console {
+        Console::of(Some(region)).unwrap()
+    }
+
+    #[test]
+    fn only_region_shaped_values_of_a_partition_with_a_console_make_links() {
+        assert_eq!(at("us-east-1").host, "console.aws.amazon.com");
+        assert_eq!(at("cn-north-1").host, "console.amazonaws.cn");
+        assert_eq!(at("us-gov-west-1").host, "console.amazonaws-us-gov.com");
+        for hostile in [
+            "attacker.example.net#",
+            "evil.example/#",
+            "",
+            "US-EAST-1",
+            "us-east-1?x",
+        ] {
+            assert_eq!(Console::of(Some(hostile)), None, "{hostile}");
+        }
+        assert_eq!(Console::of(Some("us-iso-east-1")), None);
+        assert_eq!(Console::of(None), None);
+        assert_eq!(
+            s3_batch_job(&at("cn-northwest-1"), "j").url,
+            "https://cn-northwest-1.console.amazonaws.cn/s3/jobs/j?region=cn-northwest-1"
+        );
+        assert_eq!(
+            batch_job(&at("us-gov-east-1"), JobPage::Job, "j").url,
+            "https://us-gov-east-1.console.amazonaws-us-gov.com/batch/home?region=us-gov-east-1#jobs/detail/j"
+        );
+    }
+
     #[test]
     fn links_follow_the_console_formats() {
         assert_eq!(
-            batch_resource("us-east-1", ResourceKind::Job, "abc-1")
+            batch_resource(&at("us-east-1"), ResourceKind::Job, "abc-1")
                 .unwrap()
                 .url,
             "https://us-east-1.console.aws.amazon.com/batch/home?region=us-east-1#jobs/detail/abc-1"
         );
         assert_eq!(
-            batch_job("eu-west-1", JobPage::Array, "p-1").url,
+            batch_job(&at("eu-west-1"), JobPage::Array, "p-1").url,
             "https://eu-west-1.console.aws.amazon.com/batch/home?region=eu-west-1#jobs/array-job/p-1"
         );
         assert_eq!(
-            batch_job("eu-west-1", JobPage::MultiNode, "m-1").url,
+            batch_job(&at("eu-west-1"), JobPage::MultiNode, "m-1").url,
             "https://eu-west-1.console.aws.amazon.com/batch/home?region=eu-west-1#jobs/mnp-job/m-1"
         );
         assert_eq!(
-            batch_job("eu-west-1", JobPage::Job, "m-1#2").url,
+            batch_job(&at("eu-west-1"), JobPage::Job, "m-1#2").url,
             "https://eu-west-1.console.aws.amazon.com/batch/home?region=eu-west-1#jobs/detail/m-1%232"
         );
         assert_eq!(
-            s3_batch_job("us-west-2", "d6e5").url,
+            s3_batch_job(&at("us-west-2"), "d6e5").url,
             "https://us-west-2.console.aws.amazon.com/s3/jobs/d6e5?region=us-west-2"
         );
         assert_eq!(
-            cloudtrail_event("eu-west-1", "ev 1").url,
+            cloudtrail_event(&at("eu-west-1"), "ev 1").url,
             "https://eu-west-1.console.aws.amazon.com/cloudtrail/home?region=eu-west-1#/events/ev%201"
         );
         assert_eq!(
-            log_stream("us-east-1", "/aws/batch/job", "etl/default/4e1f").url,
+            log_stream(&at("us-east-1"), "/aws/batch/job", "etl/default/4e1f").url,
             "https://us-east-1.console.aws.amazon.com/cloudwatch/home?region=us-east-1#logsV2:log-groups/log-group/$252Faws$252Fbatch$252Fjob/log-events/etl$252Fdefault$252F4e1f"
         );
         assert_eq!(
@@ -164,6 +245,6 @@ mod tests {
         );
         assert_eq!(encode("a-Z_0.~:/"), "a-Z_0.~:/");
         assert_eq!(encode("a b#?&é\n"), "a%20b%23%3F%26%C3%A9%0A");
-        assert!(batch_resource("us-east-1", ResourceKind::Tags, "x").is_none());
+        assert!(batch_resource(&at("us-east-1"), ResourceKind::Tags, "x").is_none());
     }
 }

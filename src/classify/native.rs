@@ -2,8 +2,8 @@
 
 use serde_json::Value;
 
-use super::fields::{fact, link_region, scalar_text, short_name, text_at};
-use super::links::JobPage;
+use super::fields::{fact, scalar_text, short_name, text_at};
+use super::links::{Console, JobPage};
 use super::statuses::{self, Phase};
 use super::{base, job_kind, job_logs, links};
 use crate::limits::{MAX_NAME, MAX_TEXT};
@@ -107,18 +107,20 @@ pub(super) fn classify(
             .push(fact("log_group", "Log group", log.group.clone()));
     }
 
-    if let Some(region) = link_region(n.region.as_deref()).map(str::to_owned) {
-        let region = region.as_str();
+    if let Some(console) = Console::of(n.region.as_deref()) {
         if let Some(id) = &job_id {
-            add_job_links(&mut n, region, id);
+            add_job_links(&mut n, &console, id);
         }
         if let Some(log) = &log {
             n.links
-                .push(links::log_stream(region, &log.group, &log.stream));
+                .push(links::log_stream(&console, &log.group, &log.stream));
         }
         if let Some(queue) = &job_queue {
-            n.links
-                .extend(links::batch_resource(region, ResourceKind::JobQueue, queue));
+            n.links.extend(links::batch_resource(
+                &console,
+                ResourceKind::JobQueue,
+                queue,
+            ));
         }
     }
     n.log = log.map(|log| LogStream {
@@ -130,7 +132,7 @@ pub(super) fn classify(
 }
 
 /// The job's console page, and its array or multi-node job's page when it is a child or node.
-fn add_job_links(n: &mut Notification, region: &str, job_id: &str) {
+fn add_job_links(n: &mut Notification, console: &Console, job_id: &str) {
     let array = n.array.as_ref().map(|a| (a.index.is_some(), &a.parent_id));
     let node = n.node.as_ref().map(|m| (m.index.is_some(), &m.job_id));
     let (own_page, parent) = match (array, node) {
@@ -140,8 +142,8 @@ fn add_job_links(n: &mut Notification, region: &str, job_id: &str) {
         (_, Some((true, parent))) => (JobPage::Job, Some((JobPage::MultiNode, parent))),
         (None, None) => (JobPage::Job, None),
     };
-    let parent = parent.map(|(page, id)| links::batch_job(region, page, id));
-    n.links.push(links::batch_job(region, own_page, job_id));
+    let parent = parent.map(|(page, id)| links::batch_job(console, page, id));
+    n.links.push(links::batch_job(console, own_page, job_id));
     n.links.extend(parent);
 }
 

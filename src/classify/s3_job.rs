@@ -2,9 +2,10 @@
 
 use serde_json::Value;
 
-use super::fields::{cloudtrail_link, fact, link_region, list_text, object_of, text_at};
+use super::fields::{cloudtrail_link, fact, list_text, object_of, text_at};
+use super::links::{self, Console};
 use super::statuses::{self, Phase};
-use super::{actor, base, links};
+use super::{actor, base};
 use crate::limits::{MAX_NAME, MAX_TEXT, bounded};
 use crate::model::{Family, Notification, Outcome, Resource, ResourceKind, Status};
 use crate::parse::{CloudTrailRecord, Envelope, EventError};
@@ -66,11 +67,12 @@ pub(super) fn classify(
     if let Some(event_id) = job_event_id {
         n.facts.push(fact("job_event_id", "Job event id", event_id));
     }
-    if let Some(region) = link_region(n.region.as_deref()) {
-        n.links.push(links::s3_batch_job(region, &job_id));
+    let console = Console::of(n.region.as_deref());
+    if let Some(console) = &console {
+        n.links.push(links::s3_batch_job(console, &job_id));
     }
     n.links.extend(cloudtrail_link(
-        link_region(n.region.as_deref()),
+        console.as_ref(),
         n.cloudtrail_event_id.as_deref(),
     ));
     n.detail.value = object_of(vec![("serviceEventDetails", Some(details))]);

@@ -147,13 +147,13 @@ fn add_s3_job(n: &mut Notification, job: S3JobReport) {
             "Completion report",
             format!("{}{format}{scope}", place.trim_end_matches('/')),
         ));
-        if let (Some(region), Some(id), false) = (
-            n.region.as_deref(),
+        if let (Some(console), Some(id), false) = (
+            links::Console::of(n.region.as_deref()),
             n.resource.id.as_deref(),
             bucket.is_empty(),
         ) {
             n.links
-                .push(links::s3_job_report(region, bucket, &prefix, id));
+                .push(links::s3_job_report(&console, bucket, &prefix, id));
         }
     }
 }
