@@ -204,10 +204,12 @@ def setup():
 
 
 class Engine:
-    """A running engine: its DOCKER_HOST, the image arguments for `sam local`, and what ran."""
+    """A running engine: its DOCKER_HOST, the base image and the arguments `sam local` needs for it,
+    and what ran."""
 
-    def __init__(self, host, image_args, description, process=None):
-        self.host, self.image_args, self.description, self.process = host, image_args, description, process
+    def __init__(self, host, image, image_args, description, process=None):
+        self.host, self.image, self.image_args = host, image, image_args
+        self.description, self.process = description, process
 
     def stop(self):
         if self.process is not None and self.process.poll() is None:
@@ -224,7 +226,7 @@ def start(log=subprocess.DEVNULL):
     """Docker where it answers (SAM pulls the real image itself), else the project's podman."""
     host = docker_host()
     if host:
-        return Engine(host, [], f"Docker at {host}, the real {REAL_IMAGE} (SAM pulls it)")
+        return Engine(host, REAL_IMAGE, [], f"Docker at {host}, the real {REAL_IMAGE} (SAM pulls it)")
     if shutil.which("podman") is None or not (PODMAN_DIR / "containers.conf").exists():
         raise EngineMissing("no Docker engine answers and the project's podman is not set up: "
                             "run scripts/setup-tools (as root on a Debian-like machine) or start Docker")
@@ -248,7 +250,7 @@ def start(log=subprocess.DEVNULL):
     args = ["--skip-pull-image", "--invoke-image", name] if standin else ["--skip-pull-image"]
     kind = (f"the stand-in {name} (busybox and the host's glibc: proves the template, SAM, the emulator "
             "and the binary together, not Amazon Linux 2023 itself)") if standin else f"the real {name}"
-    return Engine(host, args, f"podman at {host}, {kind}", process)
+    return Engine(host, name, args, f"podman at {host}, {kind}", process)
 
 
 def bridge_gateway(host):

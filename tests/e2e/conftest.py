@@ -367,7 +367,6 @@ def invoke_every_event(function, expected):
     return published
 
 
-
 RUST_TARGET = {"x86_64": "x86_64-unknown-linux-gnu", "arm64": "aarch64-unknown-linux-gnu"}
 OTHER = next(a for a in RUST_TARGET if a != NATIVE)
 SAM_TESTS = ("test_sam_build.py", "test_sam_local.py")
@@ -397,6 +396,7 @@ class SamBuilds:
         env = tool_env(SAM_CLI_TELEMETRY="0", CARGO_TARGET_DIR=str(ROOT / "target" / "sam"))
         for architecture in self.architectures:
             build_dir, log = self.root / architecture, self.root / f"{architecture}.log"
+            code = None
             with open(log, "w") as out:
                 if not self.stopped:
                     self.process = subprocess.Popen(
@@ -404,10 +404,10 @@ class SamBuilds:
                          "--build-dir", str(build_dir), "--parameter-overrides", f"Architecture={architecture}"],
                         cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
                     try:
-                        self.process.wait(SAM_BUILD_TIMEOUT)
+                        code = self.process.wait(SAM_BUILD_TIMEOUT)
                     except subprocess.TimeoutExpired:
                         stop(self.process)
-            self.results[architecture] = (self.process and self.process.returncode, build_dir, log)
+            self.results[architecture] = (code, build_dir, log)
             self.done[architecture].set()
 
     def result(self, architecture):
@@ -447,8 +447,8 @@ def pytest_collection_modifyitems(session, config, items):
 
 @pytest.fixture(scope="session", autouse=True)
 def sam_builds(request, built_binary, tmp_path_factory):
-    """Starts the builds at the session's start when a collected test needs them (after the debug
-    binary is up to date: the two would otherwise share cargo's lock)."""
+    """Starts the builds at the session's start when a collected test needs them, once the debug
+    binary is up to date (so that a stale debug build never competes with them for the CPU)."""
     if not request.config.stash.get(NEEDS_SAM_BUILD, False):
         yield None
         return

@@ -64,8 +64,7 @@ def bridge(engine):
     gateway = container_engine.bridge_gateway(engine.host)
     client, keeper = docker.DockerClient(base_url=engine.host, timeout=60), None
     if not bindable(gateway):
-        image = engine.image_args[-1] if "--invoke-image" in engine.image_args else container_engine.REAL_IMAGE
-        keeper = client.containers.run(image, entrypoint=["sleep", "3600"], detach=True, remove=True)
+        keeper = client.containers.run(engine.image, entrypoint=["sleep", "3600"], detach=True, remove=True)
         deadline = time.monotonic() + 30
         while not bindable(gateway):
             assert time.monotonic() < deadline, f"the engine's bridge {gateway} did not come up"
