@@ -10,9 +10,43 @@ use std::hint::black_box;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use batch_notifier::config::{self, MessageFormat, Mode, Settings};
-use batch_notifier::pipeline::prepare;
+use std::pin::pin;
+use std::task::{Context, Poll, Waker};
+
+use batch_notifier::config::{self, Delivery, MessageFormat, Mode, Settings};
+use batch_notifier::pipeline::gate::Clock;
+use batch_notifier::pipeline::parse::EventError;
+use batch_notifier::pipeline::{Core, Prepared};
+use batch_notifier::ports::lookups::Offline;
+use batch_notifier::ports::state::Stateless;
 use criterion::{Criterion, Throughput};
+
+/// One event through the one path, as the function without a state table and lookups takes it.
+/// Those ports answer at once, so one poll finishes it.
+fn prepare(input: &[u8], settings: &Settings) -> Result<Prepared, EventError> {
+    let core = Core {
+        settings,
+        store: &Stateless,
+        enricher: &Offline,
+    };
+    let clock = Clock {
+        now_ms: 1_700_000_000_000,
+        lease_until_ms: 1_700_000_030_000,
+    };
+    let mut future = pin!(batch_notifier::pipeline::prepare(
+        input,
+        core,
+        clock,
+        Delivery::Each
+    ));
+    match future
+        .as_mut()
+        .poll(&mut Context::from_waker(Waker::noop()))
+    {
+        Poll::Ready(prepared) => prepared,
+        Poll::Pending => unreachable!("the stateless store and offline lookups answer at once"),
+    }
+}
 
 fn events_by_family() -> BTreeMap<String, Vec<Vec<u8>>> {
     let settings = settings(MessageFormat::Text);

@@ -6,13 +6,15 @@
 
 use std::process::ExitCode;
 
+use batch_notifier::adapters::aws::load_config;
+use batch_notifier::adapters::dynamodb::DynamoStore;
+use batch_notifier::adapters::lookups::aws_lookups;
+use batch_notifier::adapters::sns::SnsPublisher;
 use batch_notifier::config::{self, Mode};
-use batch_notifier::deliver::sns::{SnsPublisher, load_config};
-use batch_notifier::enrich::{Enricher, Offline};
-use batch_notifier::entry::handler::invoke;
-use batch_notifier::entry::preview;
-use batch_notifier::lookup::aws_lookups;
-use batch_notifier::store::dynamodb::DynamoStore;
+use batch_notifier::entry::lambda::invoke;
+use batch_notifier::entry::{Services, preview};
+use batch_notifier::pipeline::Core;
+use batch_notifier::ports::lookups::{Enricher, Offline};
 use lambda_runtime::{LambdaEvent, service_fn};
 use serde_json::value::RawValue;
 
@@ -69,12 +71,18 @@ fn run_lambda() -> ExitCode {
         let publisher = SnsPublisher::new(aws_sdk_sns::Client::new(&config));
         let store = (settings.state_table.clone()).map(|table| DynamoStore::new(&config, table));
         let lookups = aws_lookups(&config, &settings);
-        let (settings, publisher, store, lookups) =
-            (&settings, &publisher, store.as_ref(), &lookups);
+        let services = Services {
+            core: Core {
+                settings: &settings,
+                store: &store,
+                enricher: &lookups,
+            },
+            publisher: &publisher,
+        };
         lambda_runtime::run(service_fn(|event: LambdaEvent<Box<RawValue>>| async move {
             let deadline_ms = i64::try_from(event.context.deadline).unwrap_or(i64::MAX);
             let bytes = event.payload.get().as_bytes();
-            invoke(bytes, settings, publisher, store, lookups, deadline_ms).await
+            invoke(bytes, services, deadline_ms).await
         }))
         .await
     });

@@ -6,17 +6,15 @@ mod common;
 use std::sync::Mutex;
 
 use batch_notifier::config::{Delivery, MessageFormat, Settings};
-use batch_notifier::decide::Decision;
-use batch_notifier::deliver::{PublishError, Publisher};
-use batch_notifier::enrich::Offline;
+use batch_notifier::domain::decision::Decision;
+use batch_notifier::domain::model::Severity;
 use batch_notifier::entry::batch::{handle_batch, handle_batch_by};
-use batch_notifier::entry::handler::{Answer, invoke};
-use batch_notifier::ingest::Record;
-use batch_notifier::model::Severity;
-use batch_notifier::pipeline::prepare;
-use batch_notifier::render::{MAX_PUBLISH_BYTES, PublishRequest};
-use batch_notifier::state::MemoryStore;
-use common::{example, example_events, settings, settings_with};
+use batch_notifier::entry::lambda::{Answer, invoke};
+use batch_notifier::pipeline::ingest::Record;
+use batch_notifier::ports::publisher::{MAX_PUBLISH_BYTES, PublishRequest};
+use batch_notifier::ports::publisher::{PublishError, Publisher};
+use batch_notifier::ports::state::{MemoryStore, Stateless};
+use common::{example, example_events, prepare, services, settings, settings_with};
 use serde_json::json;
 
 /// Records every `PublishBatch` request; fails the entries whose subject contains `fail_subject`,
@@ -110,10 +108,7 @@ fn expected(bodies: &[Vec<u8>], settings: &Settings) -> Vec<Option<PublishReques
 fn batch(records: Vec<Record>, settings: &Settings, publisher: &Batches) -> Vec<String> {
     let response = run(handle_batch(
         records,
-        settings,
-        publisher,
-        None::<&MemoryStore>,
-        &Offline,
+        services(settings, publisher, &Stateless),
         i64::MAX,
     ));
     response
@@ -364,10 +359,7 @@ fn a_batch_out_of_time_stops_taking_records_and_reports_the_rest() {
     let now = || clock.fetch_add(5_000, std::sync::atomic::Ordering::SeqCst);
     let response = run(handle_batch_by(
         records(&bodies),
-        &settings,
-        &publisher,
-        None::<&MemoryStore>,
-        &Offline,
+        services(&settings, &publisher, &Stateless),
         1_060_000,
         now,
     ));
@@ -405,19 +397,13 @@ fn with_the_state_store_a_batch_publishes_each_event_once() {
     let publisher = Batches::default();
     let first = run(handle_batch(
         records(&bodies),
-        &settings,
-        &publisher,
-        Some(&store),
-        &Offline,
+        services(&settings, &publisher, &store),
         i64::MAX,
     ));
     let once = publisher.sent().len();
     let again = run(handle_batch(
         records(&bodies),
-        &settings,
-        &publisher,
-        Some(&store),
-        &Offline,
+        services(&settings, &publisher, &store),
         i64::MAX,
     ));
     assert_eq!(
@@ -449,10 +435,7 @@ fn the_handler_answers_a_batch_with_the_partial_batch_response() {
     let publisher = Batches::default();
     let answer = run(invoke(
         &serde_json::to_vec(&sqs).unwrap(),
-        &settings,
-        &publisher,
-        None::<&MemoryStore>,
-        &Offline,
+        services(&settings, &publisher, &Stateless),
         0,
     ))
     .unwrap();
@@ -464,10 +447,7 @@ fn the_handler_answers_a_batch_with_the_partial_batch_response() {
     assert_eq!(publisher.sent().len(), 1);
     let single = run(invoke(
         &example("batch-job-state-failed.json"),
-        &settings,
-        &publisher,
-        None::<&MemoryStore>,
-        &Offline,
+        services(&settings, &publisher, &Stateless),
         0,
     ))
     .unwrap();

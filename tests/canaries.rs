@@ -6,11 +6,10 @@ mod common;
 use std::io::Write;
 use std::sync::{Arc, Mutex};
 
-use batch_notifier::decide::Decision;
-use batch_notifier::deliver::{PublishError, Publisher};
-use batch_notifier::entry::handler::handle;
-use batch_notifier::pipeline::prepare;
-use batch_notifier::render::PublishRequest;
+use batch_notifier::domain::decision::Decision;
+use batch_notifier::ports::publisher::PublishRequest;
+use batch_notifier::ports::publisher::{PublishError, Publisher};
+use common::{handle, prepare_gated};
 use proptest::prelude::*;
 use serde_json::{Value, json};
 
@@ -259,7 +258,7 @@ proptest! {
             prop_assert!(String::from_utf8_lossy(&bytes).contains(&canary));
             for format in common::FORMATS {
                 let settings = common::settings(format);
-                let request = match prepare(&bytes, &settings).unwrap().decision {
+                let request = match prepare_gated(&bytes, &settings).unwrap().decision {
                     Decision::Publish(request) => request,
                     Decision::Skip(skip) => panic!("{family}: skipped: {}", skip.reason),
                 };
@@ -315,7 +314,8 @@ fn an_access_key_id_in_any_string_of_any_event_is_masked_in_every_format() {
         for format in common::FORMATS {
             let mut settings = common::settings(format);
             settings.topic_arn = "arn:aws:sns:us-east-1:123456789012:alerts.fifo".into();
-            let Decision::Publish(request) = prepare(&bytes, &settings).unwrap().decision else {
+            let Decision::Publish(request) = prepare_gated(&bytes, &settings).unwrap().decision
+            else {
                 continue;
             };
             published_events += 1;

@@ -7,15 +7,17 @@ mod common;
 use std::sync::Mutex;
 use std::time::Duration;
 
+use batch_notifier::adapters::lookups::Concurrent;
+use batch_notifier::config::Delivery;
 use batch_notifier::config::Settings;
-use batch_notifier::decide::Decision;
-use batch_notifier::enrich::{
+use batch_notifier::domain::decision::Decision;
+use batch_notifier::pipeline::gate::Clock;
+use batch_notifier::pipeline::{Core, Outgoing, Prepared, prepare};
+use batch_notifier::ports::lookups::{
     Enricher, JobLogRef, JobLogSource, JobReport, JobSource, LookupError, Missing, ReportLocation,
     S3JobRef, S3JobReport, S3JobSource, TaskFailure, Wanted,
 };
-use batch_notifier::lookup::Concurrent;
-use batch_notifier::pipeline::{Ready, prepare_gated};
-use batch_notifier::state::{Clock, MemoryStore};
+use batch_notifier::ports::state::Stateless;
 use common::{FORMATS, example, readable, settings_with};
 
 /// What a fake source answers: a value, an error code, or nothing for longer than any deadline.
@@ -134,23 +136,26 @@ fn all_sources() -> Settings {
     settings_with(&[("ENRICH", "s3_jobs,job_logs,jobs"), ("LOG_LINES", "3")])
 }
 
-async fn run(event: &str, settings: &Settings, sources: &Sources) -> Ready {
+async fn run(event: &str, settings: &Settings, sources: &Sources) -> Prepared {
     run_bytes(&example(event), settings, sources).await
 }
 
-async fn run_bytes(event: &[u8], settings: &Settings, sources: &Sources) -> Ready {
+async fn run_bytes(event: &[u8], settings: &Settings, sources: &Sources) -> Prepared {
     let clock = Clock {
         now_ms: 1_700_000_000_000,
         lease_until_ms: 1_700_000_060_000,
     };
-    prepare_gated(event, settings, None::<&MemoryStore>, sources, clock)
-        .await
-        .unwrap()
+    let core = Core {
+        settings,
+        store: &Stateless,
+        enricher: sources,
+    };
+    prepare(event, core, clock, Delivery::Each).await.unwrap()
 }
 
-fn published(ready: Ready) -> String {
+fn published(ready: Prepared) -> String {
     match ready.decision {
-        Ok(Decision::Publish(request)) => readable(&request),
+        Ok(Decision::Publish(Outgoing::Alone(request))) => readable(&request),
         other => panic!("not published: {other:?}"),
     }
 }

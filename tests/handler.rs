@@ -5,13 +5,11 @@ mod common;
 use std::sync::Mutex;
 
 use batch_notifier::config::MessageFormat;
-use batch_notifier::decide::{Decision, Skip, SkipKind};
-use batch_notifier::deliver::{PublishError, Publisher};
+use batch_notifier::domain::decision::{Decision, Skip, SkipKind};
 use batch_notifier::entry::Failure;
-use batch_notifier::entry::handler::handle;
-use batch_notifier::pipeline::prepare;
-use batch_notifier::render::PublishRequest;
-use common::{example, example_events, settings};
+use batch_notifier::ports::publisher::PublishRequest;
+use batch_notifier::ports::publisher::{PublishError, Publisher};
+use common::{example, example_events, handle, prepare, settings};
 
 /// Records what it is asked to publish; fails when told to.
 #[derive(Default)]

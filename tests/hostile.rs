@@ -5,10 +5,11 @@
 
 mod common;
 
+use common::prepare_gated;
+
 use batch_notifier::config::{MessageFormat, Settings};
-use batch_notifier::decide::Decision;
-use batch_notifier::pipeline::prepare;
-use batch_notifier::render::MAX_PUBLISH_BYTES;
+use batch_notifier::domain::decision::Decision;
+use batch_notifier::ports::publisher::MAX_PUBLISH_BYTES;
 use proptest::prelude::*;
 use serde_json::{Value, json};
 
@@ -132,7 +133,7 @@ fn all_settings() -> Vec<Settings> {
 /// The properties every input must satisfy under every setting.
 fn check(input: &[u8], settings: &[Settings]) -> Result<(), TestCaseError> {
     for settings in settings {
-        match prepare(input, settings) {
+        match prepare_gated(input, settings) {
             Ok(prepared) => match prepared.decision {
                 Decision::Publish(request) => {
                     let subject = &request.subject;

@@ -4,10 +4,9 @@
 mod common;
 
 use batch_notifier::config::MessageFormat;
-use batch_notifier::decide::Decision;
-use batch_notifier::model::Severity;
-use batch_notifier::pipeline::prepare;
-use batch_notifier::render::{MAX_PUBLISH_BYTES, PublishRequest};
+use batch_notifier::domain::decision::Decision;
+use batch_notifier::domain::model::Severity;
+use batch_notifier::ports::publisher::{MAX_PUBLISH_BYTES, PublishRequest};
 use common::*;
 use serde_json::{Value, json};
 
@@ -297,8 +296,8 @@ fn foreign_events_are_skipped_with_a_reason() {
     .unwrap();
     assert_eq!(
         prepared.decision,
-        Decision::Skip(batch_notifier::decide::Skip {
-            kind: batch_notifier::decide::SkipKind::NotOurs,
+        Decision::Skip(batch_notifier::domain::decision::Skip {
+            kind: batch_notifier::domain::decision::SkipKind::NotOurs,
             reason: "not an event this function handles: source `aws.ec2`, detail-type `EC2 Instance State-change Notification`".into()
         })
     );

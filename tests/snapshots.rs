@@ -4,9 +4,8 @@
 mod common;
 
 use batch_notifier::config::MessageFormat;
-use batch_notifier::decide::Decision;
-use batch_notifier::pipeline::prepare;
-use common::{FORMATS, example_events, readable, settings};
+use batch_notifier::domain::decision::Decision;
+use common::{FORMATS, example_events, prepare, readable, settings};
 
 #[test]
 fn every_example_event_in_every_format() {

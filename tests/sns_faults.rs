@@ -5,6 +5,8 @@
 
 mod common;
 
+use common::handle;
+
 use std::collections::{HashSet, VecDeque};
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
@@ -15,11 +17,11 @@ use std::time::{Duration, Instant};
 
 use aws_config::BehaviorVersion;
 use aws_sdk_sns::config::{Credentials, Region};
+use batch_notifier::adapters::aws::configure;
+use batch_notifier::adapters::sns::SnsPublisher;
 use batch_notifier::config::MessageFormat;
-use batch_notifier::decide::Decision;
-use batch_notifier::deliver::sns::{SnsPublisher, configure};
+use batch_notifier::domain::decision::Decision;
 use batch_notifier::entry::Failure;
-use batch_notifier::entry::handler::handle;
 
 /// What the proxy does with one request.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -369,8 +371,8 @@ fn a_thousand_events_with_a_third_of_requests_faulted_are_all_accounted_for() {
             .into_iter()
             .map(|(_, bytes)| bytes)
             .filter(|bytes| matches!(
-                batch_notifier::pipeline::prepare(bytes, &settings).unwrap().decision,
-                batch_notifier::decide::Decision::Publish(_)
+                common::prepare(bytes, &settings).unwrap().decision,
+                batch_notifier::domain::decision::Decision::Publish(_)
             ))
             .collect();
         let publisher = Arc::new(publisher);

@@ -9,9 +9,10 @@ use std::sync::{Arc, Mutex};
 
 use aws_config::BehaviorVersion;
 use aws_sdk_sns::config::{Credentials, Region};
+use batch_notifier::adapters::aws::configure;
+use batch_notifier::adapters::sns::SnsPublisher;
 use batch_notifier::config::MessageFormat;
-use batch_notifier::deliver::Publisher;
-use batch_notifier::deliver::sns::{SnsPublisher, configure};
+use batch_notifier::ports::publisher::Publisher;
 use rustls::pki_types::{PrivateKeyDer, PrivatePkcs8KeyDer};
 
 /// A TLS server with a self-signed certificate for `localhost`; returns its port and the server

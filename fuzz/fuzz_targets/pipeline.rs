@@ -1,12 +1,24 @@
-//! The whole pure path — parse, classify, decide, render — on arbitrary bytes, under every message
-//! format and a FIFO topic. Crashes are panics; the properties of tests/hostile.rs are asserted too.
+//! The one path — parse, classify, decide, the state gate (a table in memory), enrichment
+//! (offline), render — on arbitrary bytes, under every message format and a FIFO topic. Crashes are
+//! panics; the properties of tests/hostile.rs are asserted too.
 #![no_main]
 
-use batch_notifier::config::{self, MessageFormat, Mode, Settings};
-use batch_notifier::decide::Decision;
-use batch_notifier::pipeline::prepare;
-use batch_notifier::render::MAX_PUBLISH_BYTES;
+use std::pin::pin;
+use std::task::{Context, Poll, Waker};
+
+use batch_notifier::config::{self, Delivery, MessageFormat, Mode, Settings};
+use batch_notifier::domain::decision::Decision;
+use batch_notifier::pipeline::gate::Clock;
+use batch_notifier::pipeline::{Core, Outgoing, prepare};
+use batch_notifier::ports::lookups::Offline;
+use batch_notifier::ports::publisher::MAX_PUBLISH_BYTES;
+use batch_notifier::ports::state::MemoryStore;
 use libfuzzer_sys::fuzz_target;
+
+const CLOCK: Clock = Clock {
+    now_ms: 1_700_000_000_000,
+    lease_until_ms: 1_700_000_030_000,
+};
 
 fn all_settings() -> Vec<Settings> {
     let mut all = Vec::new();
@@ -27,9 +39,16 @@ fuzz_target!(|input: &[u8]| {
     }
     SETTINGS.with(|all| {
         for settings in all {
-            match prepare(input, settings) {
+            let store = MemoryStore::default();
+            let core = Core { settings, store: &store, enricher: &Offline };
+            let mut future = pin!(prepare(input, core, CLOCK, Delivery::Each));
+            // The in-memory store and the offline lookups answer at once.
+            let Poll::Ready(prepared) = future.as_mut().poll(&mut Context::from_waker(Waker::noop())) else {
+                panic!("the in-memory store or the offline lookups waited");
+            };
+            match prepared {
                 Ok(prepared) => {
-                    if let Decision::Publish(request) = prepared.decision {
+                    if let Ok(Decision::Publish(Outgoing::Alone(request))) = prepared.decision {
                         assert!(!request.subject.is_empty() && request.subject.len() < 100);
                         assert!(request.subject.bytes().all(|b| (0x20..0x7f).contains(&b)));
                         assert!(request.size() <= MAX_PUBLISH_BYTES);

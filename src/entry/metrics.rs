@@ -5,8 +5,8 @@ use serde_json::{Map, Value, json};
 
 use super::Ended;
 use crate::config::EnrichSource;
-use crate::decide::Decision;
-use crate::model::Severity;
+use crate::domain::decision::Decision;
+use crate::domain::model::Severity;
 
 /// One EMF line: a count of 1 under `Published`, `Skipped` or `Failed`, with the severity (when the
 /// event was classified) and the skip reason's kind or the failure's kind as dimensions; and a
@@ -73,9 +73,9 @@ pub fn enrichment_failed_line(namespace: &str, source: EnrichSource, timestamp_m
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::decide::{Skip, SkipKind};
+    use crate::domain::decision::{Skip, SkipKind};
     use crate::entry::Failure;
-    use crate::parse::EventError;
+    use crate::pipeline::parse::EventError;
 
     #[test]
     fn a_skipped_event_counts_under_its_reason() {

@@ -1,18 +1,39 @@
-//! The entry points around the core: the Lambda handler and the `preview` command, and how both say
-//! how an event ended (an answer, a log line, a metric, a preview line).
+//! The entry points around the core: the Lambda function (`lambda`: one `event`, or an SQS
+//! `batch`) and the `preview` command, and how they say how an event ended (an answer, a log line
+//! and a metric line: `report`, `metrics`). Each takes an event through `pipeline::prepare`; only
+//! what happens to its result differs.
 
 pub mod batch;
-pub mod handler;
+pub mod clock;
+pub mod event;
+pub mod lambda;
 pub mod metrics;
 pub mod preview;
+pub mod report;
 
 use thiserror::Error;
 
-use crate::decide::Decision;
-use crate::deliver::PublishError;
-use crate::ingest::IngestError;
-use crate::parse::EventError;
-use crate::state::Refusal;
+use crate::pipeline::Core;
+
+use crate::domain::decision::Decision;
+use crate::pipeline::gate::Refusal;
+use crate::pipeline::ingest::IngestError;
+use crate::pipeline::parse::EventError;
+use crate::ports::publisher::PublishError;
+
+/// What the entry points need beyond an event: the core's services and the publisher.
+pub struct Services<'a, P, S, E> {
+    pub core: Core<'a, S, E>,
+    pub publisher: &'a P,
+}
+
+impl<P, S, E> Clone for Services<'_, P, S, E> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<P, S, E> Copy for Services<'_, P, S, E> {}
 
 /// How one event ended: published (`P` is SNS's message id, or in `preview` the request), skipped,
 /// or failed.

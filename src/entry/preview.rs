@@ -11,14 +11,16 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
-use std::time::{SystemTime, UNIX_EPOCH};
-
+use super::clock::now_ms;
 use crate::config::Settings;
-use crate::decide::Decision;
-use crate::enrich::Enricher;
-use crate::pipeline::prepare_gated;
-use crate::render::PublishRequest;
-use crate::state::{Clock, MemoryStore, settle};
+use crate::domain::decision::Decision;
+use crate::domain::vocabulary::Delivery;
+use crate::pipeline::gate::{Clock, settle};
+use crate::pipeline::parse::EventError;
+use crate::pipeline::{Core, prepare};
+use crate::ports::lookups::Enricher;
+use crate::ports::publisher::PublishRequest;
+use crate::ports::state::{MemoryStore, StateStore, Stateless};
 
 /// How long a claim made in `preview` lasts: longer than any preview takes.
 const PREVIEW_LEASE_MS: i64 = 15 * 60 * 1000;
@@ -46,38 +48,34 @@ pub struct Tally {
     pub errors: usize,
 }
 
-struct Previewer<'s, W: Write, E> {
-    settings: &'s Settings,
-    enricher: &'s E,
+struct Previewer<'s, W: Write, S, E> {
+    /// With `STATE_TABLE` set, the store is a table in memory that starts empty, so that a stream
+    /// shows what the function would publish, duplicates and stale events skipped.
+    core: Core<'s, S, E>,
     out: W,
     tally: Tally,
-    /// With `STATE_TABLE` set: a table that starts empty, so that a stream shows what the function
-    /// would publish, duplicates and stale events skipped.
-    store: Option<MemoryStore>,
     runtime: &'s tokio::runtime::Runtime,
 }
 
-impl<W: Write, E: Enricher> Previewer<'_, W, E> {
+impl<W: Write, S: StateStore, E: Enricher> Previewer<'_, W, S, E> {
     fn emit(&mut self, source: &str, input: &[u8]) -> io::Result<()> {
-        let now_ms = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map_or(0, |d| d.as_millis() as i64);
+        let now_ms = now_ms();
         let clock = Clock {
             now_ms,
             lease_until_ms: now_ms + PREVIEW_LEASE_MS,
         };
-        let store = self.store.as_ref();
+        let core = self.core;
         let published_before = self.tally.published;
         let ready = self.runtime.block_on(async {
-            let mut ready =
-                prepare_gated(input, self.settings, store, self.enricher, clock).await?;
+            // One event at a time, so each is published on its own.
+            let mut ready = prepare(input, core, clock, Delivery::Each).await?;
             if let (Some(ticket), Ok(Decision::Publish(_))) = (ready.ticket.take(), &ready.decision)
             {
                 let message_id = format!("preview-message-{}", published_before + 1);
                 // The in-memory store cannot fail.
-                let _ = settle(store, ticket, Some(&message_id)).await;
+                let _ = settle(core.store, ticket, Some(&message_id)).await;
             }
-            Ok::<_, crate::parse::EventError>(ready)
+            Ok::<_, EventError>(ready)
         });
         let ready = match ready {
             Ok(ready) => ready,
@@ -89,9 +87,9 @@ impl<W: Write, E: Enricher> Previewer<'_, W, E> {
         };
         let refusal;
         match &ready.decision {
-            Ok(Decision::Publish(request)) => {
+            Ok(Decision::Publish(outgoing)) => {
                 self.tally.published += 1;
-                line.publish = Some(request);
+                line.publish = outgoing.alone();
             }
             Ok(Decision::Skip(skip)) => {
                 self.tally.skipped += 1;
@@ -211,15 +209,38 @@ pub fn run<E: Enricher>(
     stdin: impl BufRead,
     out: impl Write,
 ) -> io::Result<Tally> {
+    match settings.state_table {
+        Some(_) => {
+            let store = MemoryStore::default();
+            let core = Core {
+                settings,
+                store: &store,
+                enricher,
+            };
+            run_with(inputs, core, runtime, stdin, out)
+        }
+        None => {
+            let core = Core {
+                settings,
+                store: &Stateless,
+                enricher,
+            };
+            run_with(inputs, core, runtime, stdin, out)
+        }
+    }
+}
+
+fn run_with<S: StateStore, E: Enricher>(
+    inputs: &[String],
+    core: Core<'_, S, E>,
+    runtime: &tokio::runtime::Runtime,
+    stdin: impl BufRead,
+    out: impl Write,
+) -> io::Result<Tally> {
     let mut previewer = Previewer {
-        settings,
-        enricher,
+        core,
         out,
         tally: Tally::default(),
-        store: settings
-            .state_table
-            .as_ref()
-            .map(|_| MemoryStore::default()),
         runtime,
     };
     let mut stdin = Some(stdin);

@@ -1,12 +1,87 @@
 //! Helpers shared by the integration tests.
 #![allow(dead_code)]
 
+use std::future::Future;
 use std::path::{Path, PathBuf};
+use std::pin::pin;
+use std::task::{Context, Poll, Waker};
 
-use batch_notifier::config::{self, MessageFormat, Mode, Settings};
-use batch_notifier::decide::Decision;
-use batch_notifier::pipeline::prepare;
-use batch_notifier::render::PublishRequest;
+use batch_notifier::config::{self, Delivery, MessageFormat, Mode, Settings};
+use batch_notifier::domain::decision::Decision;
+use batch_notifier::pipeline::gate::Clock;
+use batch_notifier::pipeline::parse::EventError;
+use batch_notifier::pipeline::{Core, Outgoing, Summary};
+use batch_notifier::ports::lookups::{Enricher, Offline};
+use batch_notifier::ports::publisher::PublishRequest;
+use batch_notifier::ports::state::{MemoryStore, StateStore, Stateless};
+
+/// The clock the tests' events are prepared under.
+pub const CLOCK: Clock = Clock {
+    now_ms: 1_700_000_000_000,
+    lease_until_ms: 1_700_000_030_000,
+};
+
+/// What the one path decided for an event that goes out alone, as the tests read it.
+#[derive(Debug)]
+pub struct Prepared {
+    pub decision: Decision<Box<PublishRequest>>,
+    pub summary: Option<Summary>,
+}
+
+/// The output of a future that needs no waiting: the in-memory and stateless stores and the
+/// offline or fake lookups answer at once.
+pub fn now<F: Future>(future: F) -> F::Output {
+    let mut future = pin!(future);
+    match future
+        .as_mut()
+        .poll(&mut Context::from_waker(Waker::noop()))
+    {
+        Poll::Ready(output) => output,
+        Poll::Pending => panic!("a port that the tests use waited"),
+    }
+}
+
+/// `input` through the one path as a function without a state table and with nothing looked up.
+pub fn prepare(input: &[u8], settings: &Settings) -> Result<Prepared, EventError> {
+    prepare_with(input, settings, &Stateless, &Offline)
+}
+
+/// `input` through the one path, the state gate and enrichment included, with a state table in
+/// memory that starts empty.
+pub fn prepare_gated(input: &[u8], settings: &Settings) -> Result<Prepared, EventError> {
+    prepare_with(input, settings, &MemoryStore::default(), &Offline)
+}
+
+/// `input` through the one path with `store` and `enricher`.
+pub fn prepare_with<S: StateStore, E: Enricher>(
+    input: &[u8],
+    settings: &Settings,
+    store: &S,
+    enricher: &E,
+) -> Result<Prepared, EventError> {
+    let core = Core {
+        settings,
+        store,
+        enricher,
+    };
+    let prepared = now(batch_notifier::pipeline::prepare(
+        input,
+        core,
+        CLOCK,
+        Delivery::Each,
+    ))?;
+    let decision = match prepared.decision {
+        Ok(decision) => decision.map(|outgoing| match outgoing {
+            Outgoing::Alone(request) => request,
+            Outgoing::Digest(_) => panic!("held for a digest under DELIVERY=each"),
+        }),
+        Err(refusal) => panic!("refused: {refusal}"),
+    };
+    Ok(Prepared {
+        decision,
+        summary: prepared.summary,
+    })
+}
 
 pub fn events_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("events")
@@ -113,4 +188,38 @@ pub fn readable(request: &PublishRequest) -> String {
         _ => out.push_str(&request.message),
     }
     out
+}
+
+/// One event through the handler's path as a function without a state table and with nothing
+/// looked up.
+pub async fn handle<P: batch_notifier::ports::publisher::Publisher>(
+    bytes: &[u8],
+    settings: &Settings,
+    publisher: &P,
+) -> batch_notifier::entry::Ended<String> {
+    let services = batch_notifier::entry::Services {
+        core: Core {
+            settings,
+            store: &Stateless,
+            enricher: &Offline,
+        },
+        publisher,
+    };
+    batch_notifier::entry::event::handle_event(bytes, services, 0).await
+}
+
+/// The entry points' services: `settings`, `publisher`, `store`, and nothing looked up.
+pub fn services<'a, P, S>(
+    settings: &'a Settings,
+    publisher: &'a P,
+    store: &'a S,
+) -> batch_notifier::entry::Services<'a, P, S, Offline> {
+    batch_notifier::entry::Services {
+        core: Core {
+            settings,
+            store,
+            enricher: &Offline,
+        },
+        publisher,
+    }
 }

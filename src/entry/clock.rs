@@ -1,0 +1,43 @@
+//! The invocation's clock: now, its deadline, and how long a claim's lease lasts.
+
+use std::time::{SystemTime, UNIX_EPOCH};
+
+/// A claim's lease ends at the invocation's deadline, or after `STATE_LEASE_SECONDS` when that is
+/// sooner. Local runtime emulators give the timeout's length in place of the deadline
+/// (`cargo lambda watch` sends 600000): a deadline that is not after now is taken as a length,
+/// within Lambda's longest timeout.
+pub fn lease_until(deadline_ms: i64, now_ms: i64, lease_seconds: Option<u32>) -> i64 {
+    let deadline = deadline_at(deadline_ms, now_ms);
+    lease_seconds.map_or(deadline, |s| deadline.min(now_ms + i64::from(s) * 1000))
+}
+
+/// The invocation's deadline, a length taken as one from now (see [`lease_until`]).
+pub fn deadline_at(deadline_ms: i64, now_ms: i64) -> i64 {
+    if deadline_ms > now_ms {
+        deadline_ms
+    } else {
+        now_ms + deadline_ms.clamp(1_000, 900_000)
+    }
+}
+
+pub fn now_ms() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as i64)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::lease_until;
+
+    #[test]
+    fn a_lease_ends_at_the_deadline_or_a_timeout_length_from_now() {
+        let now = 1_700_000_000_000;
+        assert_eq!(lease_until(now + 20_000, now, None), now + 20_000);
+        assert_eq!(lease_until(600_000, now, None), now + 600_000);
+        assert_eq!(lease_until(0, now, None), now + 1_000);
+        assert_eq!(lease_until(i64::MIN, now, None), now + 1_000);
+        assert_eq!(lease_until(600_000, now, Some(15)), now + 15_000);
+        assert_eq!(lease_until(now + 5_000, now, Some(15)), now + 5_000);
+    }
+}

@@ -1,0 +1,43 @@
+//! The Lambda function's handler: tells the payload's shape, then handles one event or an SQS
+//! batch.
+
+use aws_lambda_events::event::sqs::SqsBatchResponse;
+use serde::Serialize;
+
+use super::batch::handle_batch;
+use super::event::handle_event;
+use super::{Failure, Services};
+use crate::domain::decision::Decision;
+use crate::pipeline::ingest::{Payload, payload};
+use crate::ports::lookups::Enricher;
+use crate::ports::publisher::Publisher;
+use crate::ports::state::StateStore;
+
+/// The function's answer: one event's decision, or an SQS batch's partial batch response.
+#[derive(Debug, Serialize)]
+#[serde(untagged)]
+pub enum Answer {
+    Event(Decision<String>),
+    Batch(SqsBatchResponse),
+}
+
+/// Handles one invocation's payload, whichever its shape. `deadline_ms` is the invocation's
+/// deadline.
+pub async fn invoke<P: Publisher, S: StateStore, E: Enricher>(
+    bytes: &[u8],
+    services: Services<'_, P, S, E>,
+    deadline_ms: i64,
+) -> Result<Answer, Failure> {
+    match payload(bytes) {
+        Ok(Payload::Event(event)) => handle_event(event, services, deadline_ms)
+            .await
+            .map(Answer::Event),
+        Ok(Payload::Batch(records)) => Ok(Answer::Batch(
+            handle_batch(records, services, deadline_ms).await,
+        )),
+        Err(error) => {
+            tracing::error!(error = %error, "unreadable SQS batch");
+            Err(Failure::from(error))
+        }
+    }
+}

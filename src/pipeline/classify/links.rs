@@ -1,0 +1,250 @@
+//! AWS console URL formats, kept in one place because AWS changes them.
+
+use std::fmt::Write as _;
+
+use crate::domain::model::{Link, ResourceKind};
+
+/// Where a console link may point: a region shaped like an AWS region, and the console of its
+/// partition. Only `Console::of` makes one, so no link can be built from an unchecked string: an
+/// event's region such as `attacker.example.net#` would otherwise choose the link's host.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Console {
+    region: String,
+    host: &'static str,
+}
+
+/// Each partition's region prefix and console host, the first match winning. The isolated
+/// partitions have no console reachable from outside them: no link.
+const PARTITIONS: &[(&str, Option<&str>)] = &[
+    ("cn-", Some("console.amazonaws.cn")),
+    ("us-gov-", Some("console.amazonaws-us-gov.com")),
+    ("us-iso", None),
+    ("eu-isoe-", None),
+    ("", Some("console.aws.amazon.com")),
+];
+
+impl Console {
+    /// The console for `region`, when it is shaped like an AWS region of a partition with one.
+    pub fn of(region: Option<&str>) -> Option<Self> {
+        let region = region.filter(|r| {
+            !r.is_empty()
+                && r.len() <= 32
+                && r.bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        })?;
+        let (_, host) = PARTITIONS
+            .iter()
+            .find(|(prefix, _)| region.starts_with(prefix))?;
+        Some(Self {
+            region: region.to_owned(),
+            host: (*host)?,
+        })
+    }
+
+    /// `https://<region>.<host>/<path>`, where `path` may name the region again.
+    fn url(&self, path: std::fmt::Arguments) -> String {
+        format!("https://{}.{}/{path}", self.region, self.host)
+    }
+}
+
+pub fn cloudtrail_event(console: &Console, event_id: &str) -> Link {
+    let id = encode(event_id);
+    Link {
+        label: "CloudTrail event",
+        url: console.url(format_args!(
+            "cloudtrail/home?region={}#/events/{id}",
+            console.region
+        )),
+    }
+}
+
+pub fn s3_batch_job(console: &Console, job_id: &str) -> Link {
+    let id = encode(job_id);
+    Link {
+        label: "S3 Batch Operations job",
+        url: console.url(format_args!("s3/jobs/{id}?region={}", console.region)),
+    }
+}
+
+/// The S3 console's folder of one S3 Batch Operations job's completion report: the report's prefix,
+/// then `job-<id>/`.
+pub fn s3_job_report(console: &Console, bucket: &str, prefix: &str, job_id: &str) -> Link {
+    let folder = match prefix.trim_matches('/') {
+        "" => format!("job-{job_id}/"),
+        prefix => format!("{prefix}/job-{job_id}/"),
+    };
+    Link {
+        label: "Completion report",
+        url: console.url(format_args!(
+            "s3/buckets/{}?region={}&prefix={}",
+            escape(bucket, b"", "%"),
+            console.region,
+            escape(&folder, b"/", "%")
+        )),
+    }
+}
+
+/// The Batch console page of a job, compute environment or job queue. `id` is a job id for jobs and
+/// an ARN or name for the others.
+pub fn batch_resource(console: &Console, kind: ResourceKind, id: &str) -> Option<Link> {
+    let (label, page) = match kind {
+        ResourceKind::Job | ResourceKind::ServiceJob => {
+            return Some(batch_job(console, JobPage::Job, id));
+        }
+        ResourceKind::ComputeEnvironment => {
+            ("Batch compute environment", "compute-environments/detail")
+        }
+        ResourceKind::JobQueue => ("Batch job queue", "queues/detail"),
+        _ => return None,
+    };
+    let id = encode(id);
+    Some(Link {
+        label,
+        url: console.url(format_args!(
+            "batch/home?region={}#{page}/{id}",
+            console.region
+        )),
+    })
+}
+
+/// The Batch console's page for a kind of job.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum JobPage {
+    /// A single job, or one child or node of an array or multi-node job.
+    Job,
+    /// An array job, with its children.
+    Array,
+    /// A multi-node parallel job, with its nodes.
+    MultiNode,
+}
+
+/// The Batch console page of a job.
+pub fn batch_job(console: &Console, page: JobPage, job_id: &str) -> Link {
+    let (label, route) = match page {
+        JobPage::Job => ("Batch job", "jobs/detail"),
+        JobPage::Array => ("Batch array job", "jobs/array-job"),
+        JobPage::MultiNode => ("Batch multi-node job", "jobs/mnp-job"),
+    };
+    let id = encode(job_id);
+    Link {
+        label,
+        url: console.url(format_args!(
+            "batch/home?region={}#{route}/{id}",
+            console.region
+        )),
+    }
+}
+
+/// The CloudWatch console page of a log stream.
+pub fn log_stream(console: &Console, group: &str, stream: &str) -> Link {
+    let (group, stream) = (console_fragment(group), console_fragment(stream));
+    Link {
+        label: "Log stream",
+        url: console.url(format_args!(
+            "cloudwatch/home?region={}#logsV2:log-groups/log-group/{group}/log-events/{stream}",
+            console.region
+        )),
+    }
+}
+
+/// The CloudWatch console's encoding inside its URL fragment: a value percent-encoded, then its `%`
+/// written `$25` (`/` becomes `$252F`).
+fn console_fragment(value: &str) -> String {
+    escape(value, b"", "$25")
+}
+
+/// Percent-encodes everything but the characters ARNs, ids and names are made of, so a hostile value
+/// cannot change the URL's structure.
+fn encode(value: &str) -> String {
+    escape(value, b":/", "%")
+}
+
+/// `value` with every byte but ASCII letters, digits, `-_.~` and `also_safe` written as `prefix`
+/// and two hex digits.
+fn escape(value: &str, also_safe: &[u8], prefix: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    for b in value.bytes() {
+        if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) || also_safe.contains(&b) {
+            out.push(char::from(b));
+        } else {
+            let _ = write!(out, "{prefix}{b:02X}");
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(region: &str) -> Console {
+        Console::of(Some(region)).unwrap()
+    }
+
+    #[test]
+    fn only_region_shaped_values_of_a_partition_with_a_console_make_links() {
+        assert_eq!(at("us-east-1").host, "console.aws.amazon.com");
+        assert_eq!(at("cn-north-1").host, "console.amazonaws.cn");
+        assert_eq!(at("us-gov-west-1").host, "console.amazonaws-us-gov.com");
+        for hostile in [
+            "attacker.example.net#",
+            "evil.example/#",
+            "",
+            "US-EAST-1",
+            "us-east-1?x",
+        ] {
+            assert_eq!(Console::of(Some(hostile)), None, "{hostile}");
+        }
+        assert_eq!(Console::of(Some("us-iso-east-1")), None);
+        assert_eq!(Console::of(None), None);
+        assert_eq!(
+            s3_batch_job(&at("cn-northwest-1"), "j").url,
+            "https://cn-northwest-1.console.amazonaws.cn/s3/jobs/j?region=cn-northwest-1"
+        );
+        assert_eq!(
+            batch_job(&at("us-gov-east-1"), JobPage::Job, "j").url,
+            "https://us-gov-east-1.console.amazonaws-us-gov.com/batch/home?region=us-gov-east-1#jobs/detail/j"
+        );
+    }
+
+    #[test]
+    fn links_follow_the_console_formats() {
+        assert_eq!(
+            batch_resource(&at("us-east-1"), ResourceKind::Job, "abc-1")
+                .unwrap()
+                .url,
+            "https://us-east-1.console.aws.amazon.com/batch/home?region=us-east-1#jobs/detail/abc-1"
+        );
+        assert_eq!(
+            batch_job(&at("eu-west-1"), JobPage::Array, "p-1").url,
+            "https://eu-west-1.console.aws.amazon.com/batch/home?region=eu-west-1#jobs/array-job/p-1"
+        );
+        assert_eq!(
+            batch_job(&at("eu-west-1"), JobPage::MultiNode, "m-1").url,
+            "https://eu-west-1.console.aws.amazon.com/batch/home?region=eu-west-1#jobs/mnp-job/m-1"
+        );
+        assert_eq!(
+            batch_job(&at("eu-west-1"), JobPage::Job, "m-1#2").url,
+            "https://eu-west-1.console.aws.amazon.com/batch/home?region=eu-west-1#jobs/detail/m-1%232"
+        );
+        assert_eq!(
+            s3_batch_job(&at("us-west-2"), "d6e5").url,
+            "https://us-west-2.console.aws.amazon.com/s3/jobs/d6e5?region=us-west-2"
+        );
+        assert_eq!(
+            cloudtrail_event(&at("eu-west-1"), "ev 1").url,
+            "https://eu-west-1.console.aws.amazon.com/cloudtrail/home?region=eu-west-1#/events/ev%201"
+        );
+        assert_eq!(
+            log_stream(&at("us-east-1"), "/aws/batch/job", "etl/default/4e1f").url,
+            "https://us-east-1.console.aws.amazon.com/cloudwatch/home?region=us-east-1#logsV2:log-groups/log-group/$252Faws$252Fbatch$252Fjob/log-events/etl$252Fdefault$252F4e1f"
+        );
+        assert_eq!(
+            console_fragment("a b#?$é"),
+            "a$2520b$2523$253F$2524$25C3$25A9"
+        );
+        assert_eq!(encode("a-Z_0.~:/"), "a-Z_0.~:/");
+        assert_eq!(encode("a b#?&é\n"), "a%20b%23%3F%26%C3%A9%0A");
+        assert!(batch_resource(&at("us-east-1"), ResourceKind::Tags, "x").is_none());
+    }
+}

@@ -1,0 +1,221 @@
+//! What the lookups' answers add to a notification: facts, links, log lines, a severity that the
+//! task counts raise, and one line for each part that could not be had.
+
+use super::log_lines::log_lines;
+use crate::config::EnrichSource;
+use crate::domain::limits::{MAX_NAME, MAX_TEXT, bounded};
+use crate::domain::model::{Fact, Notification, Severity, Unavailable};
+use crate::pipeline::classify::links;
+use crate::pipeline::classify::short_name;
+use crate::ports::lookups::{Found, JobReport, Missing, S3JobReport};
+
+/// Adds `found` to `n`.
+pub fn apply(n: &mut Notification, found: Found) {
+    if let Some(answer) = found.s3_job {
+        match answer {
+            Ok(report) => add_s3_job(n, report),
+            Err(why) => missing(n, EnrichSource::S3Jobs, "task counts", &why),
+        }
+    }
+    if let Some(answer) = found.job_log {
+        match answer {
+            Ok(lines) => n.log_lines = log_lines(lines, &n.detail.secrets),
+            Err(why) => missing(n, EnrichSource::JobLogs, "log lines", &why),
+        }
+    }
+    if let Some(answer) = found.job {
+        match answer {
+            Ok(job) => add_job(n, job),
+            Err(why) => missing(n, EnrichSource::Jobs, "job details", &why),
+        }
+    }
+}
+
+fn missing(n: &mut Notification, source: EnrichSource, what: &'static str, why: &Missing) {
+    n.unavailable.push(Unavailable {
+        source,
+        what,
+        reason: bounded(why.to_string(), MAX_NAME),
+    });
+}
+
+fn fact(key: &'static str, label: &'static str, value: impl Into<String>) -> Fact {
+    Fact {
+        key,
+        label,
+        value: bounded(value.into(), MAX_TEXT),
+    }
+}
+
+fn add_s3_job(n: &mut Notification, job: S3JobReport) {
+    let status = n
+        .status
+        .as_ref()
+        .map(|s| s.value.clone())
+        .unwrap_or_default();
+    if let Some(operation) = job.operation {
+        n.facts.push(fact("operation", "Operation", operation));
+    }
+    if let Some(total) = job.total_tasks {
+        let done = |count: Option<i64>| count.map_or("?".to_owned(), thousands);
+        let (succeeded, failed) = (done(job.succeeded_tasks), done(job.failed_tasks));
+        n.facts.push(fact(
+            "tasks",
+            "Tasks",
+            format!(
+                "{} total: {succeeded} succeeded, {failed} failed",
+                thousands(total)
+            ),
+        ));
+    }
+    if let Some(seconds) = job.active_seconds {
+        n.facts
+            .push(fact("time_active", "Time active", duration(seconds)));
+    }
+    let failed = job.failed_tasks.unwrap_or(0);
+    if status == "Complete" && failed > 0 {
+        let total = job
+            .total_tasks
+            .map_or(String::new(), |t| format!(" of {}", thousands(t)));
+        n.summary = format!(
+            "{} ({} task(s){total} failed)",
+            n.summary,
+            thousands(failed)
+        );
+        if n.severity < Severity::Warning {
+            n.severity = Severity::Warning;
+            n.severity_reasons = vec!["the job completed with failed tasks"];
+        }
+    }
+    let reasons: Vec<String> = job
+        .failure_reasons
+        .iter()
+        .map(|f| match (&f.code, &f.reason) {
+            (Some(code), Some(reason)) => format!("{code}: {reason}"),
+            (Some(text), None) | (None, Some(text)) => text.clone(),
+            (None, None) => String::new(),
+        })
+        .filter(|text| !text.is_empty())
+        .collect();
+    if !reasons.is_empty() {
+        n.facts.push(fact(
+            "failure_reasons",
+            "Failure reasons",
+            reasons.join("; "),
+        ));
+    }
+    for (key, label, value) in [
+        (
+            "status_update_reason",
+            "Status reason",
+            job.status_update_reason,
+        ),
+        ("suspended_cause", "Suspended because", job.suspended_cause),
+        ("description", "Description", job.description),
+    ] {
+        if let Some(value) = value.filter(|v| !v.is_empty()) {
+            n.facts.push(fact(key, label, value));
+        }
+    }
+    if let Some(priority) = job.priority {
+        n.facts
+            .push(fact("priority", "Priority", priority.to_string()));
+    }
+    if status == "Suspended" && job.confirmation_required == Some(true) {
+        let id = n.resource.id.as_deref().unwrap_or("<job id>");
+        n.facts.push(fact(
+            "action_needed",
+            "Action needed",
+            format!(
+                "the job waits for a person to confirm it: open it in the S3 console (Batch Operations) and choose Run job, or run `aws s3control update-job-status --account-id {} --job-id {id} --requested-job-status Ready`",
+                n.account.as_deref().unwrap_or("<account>")
+            ),
+        ));
+    }
+    if let Some(report) = job.report.filter(|r| r.enabled) {
+        let bucket = report.bucket.as_deref().map(short_name).unwrap_or_default();
+        let prefix = report.prefix.unwrap_or_default();
+        let scope = match report.scope.as_deref() {
+            Some("FailedTasksOnly") => ", failed tasks only",
+            Some("AllTasks") => ", all tasks",
+            _ => "",
+        };
+        let format = report.format.map(|f| format!(", {f}")).unwrap_or_default();
+        let place = format!("s3://{bucket}/{}", prefix.trim_matches('/'));
+        n.facts.push(fact(
+            "completion_report",
+            "Completion report",
+            format!("{}{format}{scope}", place.trim_end_matches('/')),
+        ));
+        if let (Some(console), Some(id), false) = (
+            links::Console::of(n.region.as_deref()),
+            n.resource.id.as_deref(),
+            bucket.is_empty(),
+        ) {
+            n.links
+                .push(links::s3_job_report(&console, bucket, &prefix, id));
+        }
+    }
+}
+
+fn add_job(n: &mut Notification, job: JobReport) {
+    if let Some(name) = job.name {
+        if n.resource.name.is_none() || n.resource.name == n.resource.id {
+            n.resource.name = Some(bounded(name.clone(), MAX_NAME));
+        }
+        n.facts.push(fact("job_name", "Job name", name));
+    }
+    if let Some(queue) = job.queue {
+        n.facts
+            .push(fact("job_queue", "Job queue", short_name(&queue)));
+    }
+    if let Some(status) = job.status {
+        let value = match job.status_reason {
+            Some(reason) => format!("{status} ({reason})"),
+            None => status,
+        };
+        n.facts.push(fact("job_status", "Job status", value));
+    }
+}
+
+/// `1234567` as `1,234,567`.
+fn thousands(n: i64) -> String {
+    let digits = n.unsigned_abs().to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3 + 1);
+    if n < 0 {
+        out.push('-');
+    }
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// Seconds as a person reads a duration: `2 h 5 min`, `3 min 20 s`, `45 s`.
+fn duration(seconds: i64) -> String {
+    let s = seconds.max(0);
+    match (s / 3600, s % 3600 / 60, s % 60) {
+        (0, 0, s) => format!("{s} s"),
+        (0, m, s) => format!("{m} min {s} s"),
+        (h, m, _) => format!("{h} h {m} min"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_and_durations_read_as_people_write_them() {
+        assert_eq!(thousands(0), "0");
+        assert_eq!(thousands(999), "999");
+        assert_eq!(thousands(1000), "1,000");
+        assert_eq!(thousands(-1234567), "-1,234,567");
+        assert_eq!(duration(45), "45 s");
+        assert_eq!(duration(200), "3 min 20 s");
+        assert_eq!(duration(7500), "2 h 5 min");
+    }
+}

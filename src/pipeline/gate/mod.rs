@@ -1,0 +1,510 @@
+//! The gate between the decision and the publish: claims what happened before it is told, skips
+//! what was told already or is stale, caps a flood of failed children, and afterwards marks the
+//! claim published or gives it up. Generic over the store, so `preview` (in memory) and the
+//! handler (DynamoDB) go through the same steps.
+
+use crate::config::{Settings, StateFailure};
+use crate::domain::decision::{Skip, SkipKind};
+use crate::domain::model::{Fact, Notification};
+
+use crate::ports::state::{Ask, Claimed, Lost, Progress, StateError, StateStore};
+
+mod plan;
+
+pub use plan::{Plan, plan};
+
+/// The times a claim is made under.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Clock {
+    pub now_ms: i64,
+    /// The invocation's deadline: a claim's lease ends there.
+    pub lease_until_ms: i64,
+}
+
+/// What the gate says of an event that the settings would publish.
+#[derive(Debug)]
+pub enum Gate {
+    /// Publish it; afterwards settle the ticket, if there is one.
+    Go(Admitted),
+    Skip(Skip),
+    /// Fail the invocation so that it is retried later.
+    Refuse(Refusal),
+}
+
+#[derive(Debug, Default)]
+pub struct Admitted {
+    pub ticket: Option<Ticket>,
+    /// The table could not be reached and `STATE_FAILURE=publish`: published without it.
+    pub unavailable: Option<StateError>,
+}
+
+/// A claim to settle once the publish has ended.
+#[derive(Debug)]
+pub struct Ticket {
+    ask: Ask,
+    counted_as: Option<u64>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum Refusal {
+    #[error(
+        "another invocation is publishing this event (its claim on {item} lasts until {lease_until_ms} ms after the epoch); it is retried later"
+    )]
+    InProgress { item: String, lease_until_ms: i64 },
+    #[error("{0} (STATE_FAILURE=fail)")]
+    Unavailable(StateError),
+}
+
+/// Asks the store about `n` before it is published. `n` gains the count of its failed children
+/// when it is an array or multi-node job's final event.
+pub async fn admit<S: StateStore>(
+    store: &S,
+    n: &mut Notification,
+    settings: &Settings,
+    clock: Clock,
+) -> Gate {
+    if !store.remembers() {
+        return Gate::Go(Admitted::default());
+    }
+    let plan = plan(n, settings);
+    let ask = Ask {
+        item: plan.item.clone(),
+        key: plan.key.clone(),
+        order: plan.order.clone(),
+        lease_until_ms: clock.lease_until_ms,
+        expires_at: clock.now_ms / 1000 + i64::from(settings.state_ttl_days) * 86_400,
+        now_ms: clock.now_ms,
+    };
+    let item = match store.claim(&ask).await {
+        Ok(Claimed::Won(item)) => item,
+        Ok(Claimed::Lost(lost)) => return lost_gate(lost, ask),
+        Err(error) => return unavailable(error, settings),
+    };
+    if plan.tells_children {
+        n.facts.push(children_told(
+            n,
+            item.failed_children,
+            settings.child_failures_max,
+        ));
+    }
+    let mut ticket = Ticket {
+        ask,
+        counted_as: None,
+    };
+    if let Some(parent) = &plan.failed_child_of {
+        let place = match item.counted_as {
+            Some(place) => Ok(place),
+            None => {
+                store
+                    .count_failed_child(parent, ticket.ask.expires_at)
+                    .await
+            }
+        };
+        match place {
+            Ok(place) => ticket.counted_as = Some(place),
+            Err(error) => {
+                // Nothing was published: give the claim up so that a retry may take it.
+                let _ = store.release(&ticket.ask, None).await;
+                return unavailable(error, settings);
+            }
+        }
+        if let Some(skip) = over_cap(n, ticket.counted_as, settings.child_failures_max) {
+            let decided = Progress::Skipped {
+                reason: skip.reason.clone(),
+            };
+            return match store.finish(&ticket.ask, &decided).await {
+                Ok(()) => Gate::Skip(skip),
+                Err(error) => unavailable(error, settings),
+            };
+        }
+    }
+    Gate::Go(Admitted {
+        ticket: Some(ticket),
+        unavailable: None,
+    })
+}
+
+/// After the publish: marks the claim published, or gives it up when the publish failed.
+pub async fn settle<S: StateStore>(
+    store: &S,
+    ticket: Ticket,
+    published: Option<&str>,
+) -> Result<(), StateError> {
+    match published {
+        Some(message_id) => {
+            let progress = Progress::Published {
+                message_id: message_id.to_owned(),
+            };
+            store.finish(&ticket.ask, &progress).await
+        }
+        None => store.release(&ticket.ask, ticket.counted_as).await,
+    }
+}
+
+fn lost_gate(lost: Lost, ask: Ask) -> Gate {
+    let (kind, reason) = match lost {
+        Lost::Published { message_id } => (
+            SkipKind::Duplicate,
+            format!("already published as {message_id}"),
+        ),
+        Lost::Skipped { reason } => (SkipKind::Duplicate, format!("already decided: {reason}")),
+        Lost::Stale { reason } => (SkipKind::Stale, reason),
+        Lost::InProgress { lease_until_ms } => {
+            return Gate::Refuse(Refusal::InProgress {
+                item: ask.item,
+                lease_until_ms,
+            });
+        }
+    };
+    Gate::Skip(Skip { kind, reason })
+}
+
+fn unavailable(error: StateError, settings: &Settings) -> Gate {
+    match settings.state_failure {
+        StateFailure::Publish => Gate::Go(Admitted {
+            ticket: None,
+            unavailable: Some(error),
+        }),
+        StateFailure::Fail => Gate::Refuse(Refusal::Unavailable(error)),
+    }
+}
+
+/// Why a failed child counted at `place` is not notified, when it is over the cap.
+fn over_cap(n: &Notification, place: Option<u64>, cap: u32) -> Option<Skip> {
+    if place? <= u64::from(cap) {
+        return None;
+    }
+    let (what, index, _) = n.child()?;
+    let job = n.resource.name.as_deref().unwrap_or("(unnamed)");
+    let status = n.status.as_ref().map_or("", |s| s.value.as_str());
+    Some(Skip {
+        kind: SkipKind::ChildFailuresCapped,
+        reason: format!(
+            "{what} {index} of {job} is {status}: {cap} failed children of this job were notified already (CHILD_FAILURES_MAX={cap}); its final notification counts the rest"
+        ),
+    })
+}
+
+/// "4 of 20 (CHILD_FAILURES_MAX=4: the rest only counted)": how many failed children were told
+/// one by one, of how many failed.
+fn children_told(n: &Notification, counted: u64, cap: u32) -> Fact {
+    let failed = n
+        .array
+        .as_ref()
+        .and_then(|a| a.status_summary.as_ref())
+        .and_then(|summary| summary.get("FAILED").copied())
+        .unwrap_or(counted)
+        .max(counted);
+    let told = counted.min(u64::from(cap));
+    let value = if counted > u64::from(cap) {
+        format!("{told} of {failed} (CHILD_FAILURES_MAX={cap}: the rest only counted)")
+    } else {
+        format!("{told} of {failed}")
+    };
+    Fact {
+        key: "failed_children_notified",
+        label: "Failed children notified",
+        value,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::{Mode, from_lookup};
+    use crate::domain::model::{
+        ArrayJob, Family, Outcome, Resource, ResourceKind, Severity, Status,
+    };
+    use crate::ports::state::MemoryStore;
+
+    const NOW: i64 = 1_700_000_000_000;
+    const CLOCK: Clock = Clock {
+        now_ms: NOW,
+        lease_until_ms: NOW + 30_000,
+    };
+
+    fn settings(vars: &[(&str, &str)]) -> Settings {
+        let lookup = |name: &str| {
+            vars.iter()
+                .find(|(k, _)| *k == name)
+                .map(|(_, v)| (*v).to_owned())
+        };
+        from_lookup(lookup, Mode::Preview).unwrap()
+    }
+
+    /// A job event as classification leaves it: `job` with `status` at `time`; `child` of `parent`.
+    fn job(id: &str, status: &str, time: &str, child: Option<(&str, u64)>) -> Notification {
+        let terminal = matches!(status, "SUCCEEDED" | "FAILED");
+        Notification {
+            event_id: Some(format!("{id}-{status}-{time}")),
+            family: Family::BatchJobState,
+            source: "aws.batch".into(),
+            detail_type: "Batch Job State Change".into(),
+            event_name: "Batch Job State Change".into(),
+            time: Some(time.into()),
+            account: None,
+            account_name: None,
+            region: None,
+            severity: Severity::Info,
+            severity_reasons: Vec::new(),
+            outcome: if status == "FAILED" {
+                Outcome::Failed
+            } else {
+                Outcome::InProgress
+            },
+            summary: String::new(),
+            resource: Resource {
+                kind: ResourceKind::Job,
+                name: Some("align".into()),
+                id: Some(id.into()),
+                arn: None,
+            },
+            action: None,
+            actor: None,
+            status: Some(Status {
+                value: status.into(),
+                reason: None,
+                terminal: Some(terminal),
+            }),
+            array: Some(ArrayJob {
+                parent_id: child.map_or(id, |(parent, _)| parent).into(),
+                index: child.map(|(_, index)| index),
+                size: Some(100),
+                status_summary: None,
+            }),
+            node: None,
+            error: None,
+            facts: Vec::new(),
+            links: Vec::new(),
+            log_lines: Vec::new(),
+            unavailable: Vec::new(),
+            cloudtrail_event_id: None,
+            thread_key: String::new(),
+            detail: Default::default(),
+            item_failures: 0,
+            log: None,
+        }
+    }
+
+    /// Runs a future of the in-memory store or the unreachable one, which never wait.
+    fn run<T>(future: impl std::future::Future<Output = T>) -> T {
+        let mut future = std::pin::pin!(future);
+        let mut context = std::task::Context::from_waker(std::task::Waker::noop());
+        match future.as_mut().poll(&mut context) {
+            std::task::Poll::Ready(value) => value,
+            std::task::Poll::Pending => panic!("a store in these tests never waits"),
+        }
+    }
+
+    /// Admits `n` and, when it goes, settles it as published with `message_id`.
+    fn tell(
+        store: &MemoryStore,
+        n: &mut Notification,
+        settings: &Settings,
+        message_id: &str,
+    ) -> Gate {
+        run(async {
+            let gate = admit(store, n, settings, CLOCK).await;
+            if let Gate::Go(Admitted {
+                ticket: Some(ticket),
+                ..
+            }) = gate
+            {
+                settle(store, ticket, Some(message_id)).await.unwrap();
+                return Gate::Go(Admitted::default());
+            }
+            gate
+        })
+    }
+
+    fn skip_reason(gate: Gate) -> String {
+        match gate {
+            Gate::Skip(skip) => skip.reason,
+            other => panic!("not skipped: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_duplicate_is_skipped_naming_the_message_it_was_published_as() {
+        let (store, settings) = (MemoryStore::default(), settings(&[]));
+        let mut n = job("j1", "RUNNING", "2024-05-01T10:01:00Z", None);
+        assert!(matches!(
+            tell(&store, &mut n.clone(), &settings, "m-1"),
+            Gate::Go(_)
+        ));
+        assert_eq!(
+            skip_reason(tell(&store, &mut n, &settings, "m-2")),
+            "already published as m-1"
+        );
+    }
+
+    #[test]
+    fn a_live_claim_refuses_and_a_failed_publish_gives_the_claim_up() {
+        let (store, settings) = (MemoryStore::default(), settings(&[]));
+        let n = job("j1", "FAILED", "2024-05-01T10:01:00Z", None);
+        run(async {
+            let Gate::Go(first) = admit(&store, &mut n.clone(), &settings, CLOCK).await else {
+                panic!()
+            };
+            let second = admit(&store, &mut n.clone(), &settings, CLOCK).await;
+            assert!(
+                matches!(second, Gate::Refuse(Refusal::InProgress { .. })),
+                "{second:?}"
+            );
+            settle(&store, first.ticket.unwrap(), None).await.unwrap();
+            let retry = admit(&store, &mut n.clone(), &settings, CLOCK).await;
+            assert!(
+                matches!(
+                    retry,
+                    Gate::Go(Admitted {
+                        ticket: Some(_),
+                        ..
+                    })
+                ),
+                "{retry:?}"
+            );
+        });
+    }
+
+    #[test]
+    fn failed_children_over_the_cap_are_skipped_and_the_parent_counts_them() {
+        let (store, settings) = (
+            MemoryStore::default(),
+            settings(&[("CHILD_FAILURES_MAX", "2")]),
+        );
+        let mut told = 0;
+        for index in 0..5 {
+            let mut child = job(
+                &format!("p:{index}"),
+                "FAILED",
+                "2024-05-01T10:01:00Z",
+                Some(("p", index)),
+            );
+            match tell(&store, &mut child.clone(), &settings, "m") {
+                Gate::Go(_) => told += 1,
+                Gate::Skip(skip) => {
+                    assert_eq!(skip.kind, SkipKind::ChildFailuresCapped);
+                    assert_eq!(
+                        skip.reason,
+                        format!(
+                            "child {index} of align is FAILED: 2 failed children of this job were notified already (CHILD_FAILURES_MAX=2); its final notification counts the rest"
+                        )
+                    );
+                    // A duplicate of a capped child is not counted again.
+                    let again = skip_reason(tell(&store, &mut child, &settings, "m"));
+                    assert!(again.starts_with("already decided: child"), "{again}");
+                }
+                Gate::Refuse(refusal) => panic!("{refusal}"),
+            }
+        }
+        assert_eq!(told, 2);
+        assert_eq!(store.item("job#p").unwrap().failed_children, 5);
+        let mut parent = job("p", "FAILED", "2024-05-01T10:09:00Z", None);
+        assert!(matches!(
+            tell(&store, &mut parent, &settings, "m-p"),
+            Gate::Go(_)
+        ));
+        let fact = parent.facts.last().unwrap();
+        assert_eq!(
+            (fact.label, fact.value.as_str()),
+            (
+                "Failed children notified",
+                "2 of 5 (CHILD_FAILURES_MAX=2: the rest only counted)"
+            )
+        );
+    }
+
+    #[test]
+    fn a_retried_failed_child_keeps_its_place_in_the_count() {
+        let (store, settings) = (MemoryStore::default(), settings(&[]));
+        let child = job("p:3", "FAILED", "2024-05-01T10:01:00Z", Some(("p", 3)));
+        run(async {
+            let Gate::Go(first) = admit(&store, &mut child.clone(), &settings, CLOCK).await else {
+                panic!()
+            };
+            settle(&store, first.ticket.unwrap(), None).await.unwrap();
+            let Gate::Go(retry) = admit(&store, &mut child.clone(), &settings, CLOCK).await else {
+                panic!()
+            };
+            assert_eq!(retry.ticket.unwrap().counted_as, Some(1));
+        });
+        assert_eq!(store.item("job#p").unwrap().failed_children, 1);
+    }
+
+    /// A table that cannot be reached.
+    struct Unreachable;
+
+    fn down() -> StateError {
+        StateError {
+            operation: "UpdateItem",
+            code: None,
+            message: "could not reach DynamoDB".into(),
+        }
+    }
+
+    impl StateStore for Unreachable {
+        async fn claim(&self, _: &Ask) -> Result<Claimed, StateError> {
+            Err(down())
+        }
+        async fn count_failed_child(&self, _: &str, _: i64) -> Result<u64, StateError> {
+            Err(down())
+        }
+        async fn finish(&self, _: &Ask, _: &Progress) -> Result<(), StateError> {
+            Err(down())
+        }
+        async fn release(&self, _: &Ask, _: Option<u64>) -> Result<(), StateError> {
+            Err(down())
+        }
+    }
+
+    #[test]
+    fn an_unreachable_table_publishes_or_fails_as_state_failure_says() {
+        let n = job("j1", "FAILED", "2024-05-01T10:01:00Z", None);
+        let publish = run(admit(&Unreachable, &mut n.clone(), &settings(&[]), CLOCK));
+        assert!(
+            matches!(
+                publish,
+                Gate::Go(Admitted {
+                    ticket: None,
+                    unavailable: Some(_)
+                })
+            ),
+            "{publish:?}"
+        );
+        let fail = run(admit(
+            &Unreachable,
+            &mut n.clone(),
+            &settings(&[("STATE_FAILURE", "fail")]),
+            CLOCK,
+        ));
+        let Gate::Refuse(refusal) = fail else {
+            panic!("{fail:?}")
+        };
+        assert_eq!(
+            refusal.to_string(),
+            "state table UpdateItem failed: could not reach DynamoDB (STATE_FAILURE=fail)"
+        );
+    }
+
+    #[test]
+    fn an_event_without_an_id_or_a_time_is_known_by_its_content() {
+        let (store, settings) = (MemoryStore::default(), settings(&[]));
+        let mut n = job("j1", "FAILED", "2024-05-01T10:01:00Z", None);
+        n.time = None;
+        n.event_id = None;
+        n.detail.value = serde_json::json!({"jobName": "align", "status": "FAILED"});
+        assert!(matches!(
+            tell(&store, &mut n.clone(), &settings, "m-1"),
+            Gate::Go(_)
+        ));
+        assert_eq!(
+            skip_reason(tell(&store, &mut n.clone(), &settings, "m-2")),
+            "already published as m-1"
+        );
+        n.detail.value["status"] = "SUCCEEDED".into();
+        assert!(matches!(
+            tell(&store, &mut n, &settings, "m-3"),
+            Gate::Go(_)
+        ));
+    }
+}

@@ -1,0 +1,153 @@
+//! What an event asks of the state store: which item holds what happened, the key of what
+//! happened, the job transition to order it by, and the array or multi-node job whose failed
+//! children it counts. Pure: from the notification and the settings only.
+
+use chrono::DateTime;
+
+use crate::config::{ChildJobEvents, Settings};
+use crate::domain::fingerprint::content_id;
+use crate::domain::model::{Family, Notification, Outcome};
+use crate::pipeline::classify::statuses::{self, Phase, StatusInfo};
+use crate::ports::state::Transition;
+
+/// What one event asks of the store.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Plan {
+    /// The table item: `event#<id>` for one event, `job#<id>` (also `service-job#`, `s3-job#`) for
+    /// a job whose transitions are ordered.
+    pub item: String,
+    /// The identity of what happened: CloudTrail's event id, or a job's status and event time.
+    pub key: String,
+    /// The transition this event reports, for an item that orders a job's events.
+    pub order: Option<Transition>,
+    /// A failed child or node counted against `CHILD_FAILURES_MAX`: its parent's item.
+    pub failed_child_of: Option<String>,
+    /// An array or multi-node job's final event, which says how many failed children were told.
+    pub tells_children: bool,
+}
+
+/// The plan for `n`. An event with no id to know it by (a hand-made or trimmed one) is known by
+/// its content; a job event without a time or a job id is then only told once, not ordered.
+pub fn plan(n: &Notification, settings: &Settings) -> Plan {
+    let (item, key, order) = identity(n).unwrap_or_else(|| {
+        let detail = n.detail.value.to_string();
+        let id = content_id(&[&n.source, &n.detail_type, &detail]);
+        (format!("event#{id}"), id, None)
+    });
+    let child = n.child();
+    let failed_child_of = child
+        .filter(|_| {
+            n.outcome == Outcome::Failed && settings.child_job_events == ChildJobEvents::Failed
+        })
+        .map(|(_, _, parent)| format!("job#{parent}"));
+    let is_parent = child.is_none() && (n.array.is_some() || n.node.is_some());
+    let tells_children = is_parent
+        && settings.child_job_events == ChildJobEvents::Failed
+        && n.status.as_ref().and_then(|s| s.terminal) == Some(true);
+    Plan {
+        item,
+        key,
+        order,
+        failed_child_of,
+        tells_children,
+    }
+}
+
+/// The item, key and transition of an event with an identity of its own.
+fn identity(n: &Notification) -> Option<(String, String, Option<Transition>)> {
+    let cloudtrail_id = n.cloudtrail_event_id.as_deref().or(n.event_id.as_deref());
+    let identity = match n.family {
+        Family::BatchApiCall | Family::BatchQueueBlocked => {
+            let id = cloudtrail_id?;
+            (format!("event#{id}"), id.to_owned(), None)
+        }
+        Family::S3BatchJob => match (&n.resource.id, transition(n, statuses::S3_BATCH_STATUSES)) {
+            (Some(job), Some(order)) => (
+                format!("s3-job#{job}"),
+                cloudtrail_id?.to_owned(),
+                Some(order),
+            ),
+            _ => {
+                let id = cloudtrail_id?;
+                (format!("event#{id}"), id.to_owned(), None)
+            }
+        },
+        Family::BatchJobState | Family::BatchServiceJobState => {
+            let job = n.resource.id.as_deref().or(n.resource.arn.as_deref())?;
+            let order = transition(n, statuses::BATCH_JOB_STATES)?;
+            let kind = if n.family == Family::BatchServiceJobState {
+                "service-job"
+            } else {
+                "job"
+            };
+            let key = format!("{}@{}", order.status, order.time);
+            (format!("{kind}#{job}"), key, Some(order))
+        }
+    };
+    Some(identity)
+}
+
+fn transition(n: &Notification, table: &'static [StatusInfo]) -> Option<Transition> {
+    let status = n.status.as_ref()?.value.clone();
+    let time = n.time.clone()?;
+    let time_ms = DateTime::parse_from_rfc3339(&time).ok()?.timestamp_millis();
+    Some(Transition {
+        rank: rank(table, &status),
+        status,
+        time,
+        time_ms,
+    })
+}
+
+/// A status's place in a job's life: its row in the status table, final statuses after every
+/// other; a status the table does not know yet comes first.
+fn rank(table: &'static [StatusInfo], status: &str) -> u32 {
+    let Some(position) = table
+        .iter()
+        .position(|s| s.name.eq_ignore_ascii_case(status))
+    else {
+        return 0;
+    };
+    let terminal = table[position].phase == Phase::Terminal;
+    (position as u32 + 1) + if terminal { table.len() as u32 } else { 0 }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn final_statuses_outrank_every_other_and_the_life_order_holds() {
+        let table = statuses::BATCH_JOB_STATES;
+        let ranks: Vec<u32> = [
+            "SUBMITTED",
+            "PENDING",
+            "RUNNABLE",
+            "STARTING",
+            "RUNNING",
+            "SUCCEEDED",
+        ]
+        .iter()
+        .map(|s| rank(table, s))
+        .collect();
+        assert!(ranks.windows(2).all(|w| w[0] < w[1]), "{ranks:?}");
+        assert!(rank(table, "FAILED") > rank(table, "RUNNING"));
+        assert_eq!(rank(table, "SOMETHING_NEW"), 0);
+        let s3 = statuses::S3_BATCH_STATUSES;
+        assert!(rank(s3, "Complete") > rank(s3, "Failing"));
+        assert!(rank(s3, "Active") > rank(s3, "New"));
+    }
+
+    #[test]
+    fn a_later_time_wins_over_a_higher_rank() {
+        let at = |time_ms, rank| Transition {
+            status: String::new(),
+            time: String::new(),
+            time_ms,
+            rank,
+        };
+        assert!(at(2_000, 1).is_after(&at(1_000, 9)));
+        assert!(at(1_000, 9).is_after(&at(1_000, 1)));
+        assert!(!at(1_000, 1).is_after(&at(1_000, 1)) && at(1_000, 1).is_same(&at(1_000, 1)));
+    }
+}

@@ -1,0 +1,196 @@
+//! The core's one path from an event's bytes to what is published, and the only one: the Lambda
+//! handler, an SQS batch, `preview`, the tests, benches and fuzz target all call [`prepare`]. The
+//! stages are declared in the order data flows through them:
+//!
+//! ```text
+//! bytes ─ ingest ─ parse ─ classify ─ decide ─ gate ─ enrich ─ render (or hold for the digest)
+//! ```
+//!
+//! `ingest` tells a payload's shape before this path; everything here is plain functions over
+//! plain data and the ports' traits, with no AWS SDK.
+
+pub mod ingest;
+pub mod parse;
+pub mod classify;
+pub mod decide;
+pub mod gate;
+pub mod enrich;
+pub mod render;
+
+use crate::config::Settings;
+use crate::domain::decision::{Decision, Skip, SkipKind};
+use crate::domain::model::{Family, Notification, Severity};
+use crate::domain::redact::mask_access_keys;
+use crate::domain::vocabulary::{Delivery, EnrichSource};
+use crate::ports::lookups::Enricher;
+use crate::ports::publisher::PublishRequest;
+use crate::ports::state::{StateError, StateStore};
+use classify::classify;
+use decide::decide;
+use enrich::{apply, wanted};
+use gate::{Clock, Gate, Refusal, Ticket, admit};
+use parse::{EventError, Parsed, parse};
+use render::digest::DigestItem;
+use render::render;
+
+/// What the core needs to take an event through: the settings, the state store (the in-memory
+/// one in `preview` and tests, `Stateless` without a table) and the lookups (`Offline` when
+/// nothing is looked up).
+pub struct Core<'a, S, E> {
+    pub settings: &'a Settings,
+    pub store: &'a S,
+    pub enricher: &'a E,
+}
+
+impl<S, E> Clone for Core<'_, S, E> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<S, E> Copy for Core<'_, S, E> {}
+
+/// The facts about an event that its log line reports, never a secret.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Summary {
+    pub event_id: Option<String>,
+    pub family: Family,
+    pub event_name: String,
+    pub status: Option<String>,
+    pub severity: Severity,
+    /// The lookups that failed or ran late, and why.
+    pub unavailable: Vec<(EnrichSource, String)>,
+}
+
+impl Summary {
+    /// What the log line reports of a notification.
+    pub fn of(n: &Notification) -> Summary {
+        let masked = |text: &str| {
+            let mut text = text.to_owned();
+            mask_access_keys(&mut text);
+            text
+        };
+        Summary {
+            event_id: n.event_id.as_deref().map(masked),
+            family: n.family,
+            event_name: masked(&n.event_name),
+            status: n.status.as_ref().map(|s| masked(&s.value)),
+            severity: n.severity,
+            unavailable: (n.unavailable.iter())
+                .map(|u| (u.source, u.reason.clone()))
+                .collect(),
+        }
+    }
+}
+
+/// What the path hands its caller: the decision (or why the event cannot be decided now), the
+/// claim to settle after the publish, whether the table was out of reach, and what the log line
+/// reports (`None` for an event that is not ours).
+#[derive(Debug)]
+pub struct Prepared {
+    pub decision: Result<Decision<Outgoing>, Refusal>,
+    pub ticket: Option<Ticket>,
+    pub state_unavailable: Option<StateError>,
+    pub summary: Option<Summary>,
+}
+
+/// What goes out for a notification: a Publish request of its own, or under `DELIVERY=digest` in
+/// an SQS batch (below `DIGEST_IMMEDIATE_SEVERITY`) an item of the batch's digest.
+#[derive(Debug)]
+pub enum Outgoing {
+    Alone(Box<PublishRequest>),
+    Digest(Box<DigestItem>),
+}
+
+impl Outgoing {
+    /// The request of a notification that goes out alone.
+    pub fn alone(&self) -> Option<&PublishRequest> {
+        match self {
+            Outgoing::Alone(request) => Some(request),
+            Outgoing::Digest(_) => None,
+        }
+    }
+}
+
+/// Takes one event through every stage: parse, classify, decide, the state store's gate, the
+/// lookups, then render it or hold it for the digest. `delivery` is how its batch is delivered: a
+/// single event passes `Delivery::Each`, since it is always published on its own.
+pub async fn prepare<S: StateStore, E: Enricher>(
+    input: &[u8],
+    core: Core<'_, S, E>,
+    clock: Clock,
+    delivery: Delivery,
+) -> Result<Prepared, EventError> {
+    let settings = core.settings;
+    let mut n = match assess(input, settings)? {
+        Ok(n) => n,
+        Err(skip) => return Ok(Prepared::skipped(skip, None)),
+    };
+    if let Decision::Skip(skip) = decide(&n, settings) {
+        return Ok(Prepared::skipped(skip, Some(Summary::of(&n))));
+    }
+    let admitted = match admit(core.store, &mut n, settings, clock).await {
+        Gate::Go(admitted) => admitted,
+        Gate::Skip(skip) => return Ok(Prepared::skipped(skip, Some(Summary::of(&n)))),
+        Gate::Refuse(refusal) => {
+            return Ok(Prepared {
+                decision: Err(refusal),
+                ticket: None,
+                state_unavailable: None,
+                summary: Some(Summary::of(&n)),
+            });
+        }
+    };
+    // Only what will be published is looked up: a repeat, a stale event or a skipped child costs
+    // no request.
+    let wanted = wanted(&n, settings);
+    if !wanted.is_empty() {
+        apply(&mut n, core.enricher.look_up(&wanted).await);
+    }
+    let summary = Some(Summary::of(&n));
+    let outgoing =
+        if delivery == Delivery::Digest && n.severity < settings.digest_immediate_severity {
+            Outgoing::Digest(Box::new(DigestItem::new(&n)))
+        } else {
+            Outgoing::Alone(Box::new(render(&n, settings)))
+        };
+    Ok(Prepared {
+        decision: Ok(Decision::Publish(outgoing)),
+        ticket: admitted.ticket,
+        state_unavailable: admitted.unavailable,
+        summary,
+    })
+}
+
+impl Prepared {
+    fn skipped(skip: Skip, summary: Option<Summary>) -> Prepared {
+        Prepared {
+            decision: Ok(Decision::Skip(skip)),
+            ticket: None,
+            state_unavailable: None,
+            summary,
+        }
+    }
+}
+
+/// Parses and classifies one event, naming its account: the notification, or why the event is not
+/// ours.
+fn assess(input: &[u8], settings: &Settings) -> Result<Result<Notification, Skip>, EventError> {
+    let event = match parse(input)? {
+        Parsed::Ours(event) => event,
+        Parsed::NotOurs(reason) => {
+            return Ok(Err(Skip {
+                kind: SkipKind::NotOurs,
+                reason,
+            }));
+        }
+    };
+    let mut notification = classify(event)?;
+    // A name for the account, from the settings, to read beside its id.
+    notification.account_name = notification
+        .account
+        .as_deref()
+        .and_then(|account| settings.account_name(account))
+        .map(str::to_owned);
+    Ok(Ok(notification))
+}

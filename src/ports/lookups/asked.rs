@@ -1,0 +1,31 @@
+//! What a notification asks its lookups for: plain addresses, no SDK type.
+
+/// An S3 Batch Operations job, addressed as S3 Control addresses it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct S3JobRef {
+    pub account: String,
+    pub job_id: String,
+}
+
+/// The end of a job's log stream.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct JobLogRef {
+    pub group: String,
+    pub stream: String,
+    pub lines: u32,
+}
+
+/// The lookups one notification asks for; none by default.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Wanted {
+    pub s3_job: Option<S3JobRef>,
+    pub job_log: Option<JobLogRef>,
+    /// A Batch job id.
+    pub job: Option<String>,
+}
+
+impl Wanted {
+    pub fn is_empty(&self) -> bool {
+        self.s3_job.is_none() && self.job_log.is_none() && self.job.is_none()
+    }
+}

@@ -1,0 +1,302 @@
+//! What the table holds for one item, and the one rule that decides whether an event may claim it.
+//! The in-memory store applies the rule as it is; the DynamoDB store writes it as a condition
+//! expression and, when the condition fails, reads the item and applies it to say why.
+
+/// One job transition: the order in which a job's events are told.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Transition {
+    pub status: String,
+    /// The event's time as the event gives it, for people.
+    pub time: String,
+    /// The event's time, for comparing.
+    pub time_ms: i64,
+    /// Breaks ties between events of the same second: a job's statuses in the order of its life,
+    /// final ones last.
+    pub rank: u32,
+}
+
+impl Transition {
+    /// Whether `self` happened after `other`.
+    pub fn is_after(&self, other: &Transition) -> bool {
+        (self.time_ms, self.rank) > (other.time_ms, other.rank)
+    }
+
+    pub fn is_same(&self, other: &Transition) -> bool {
+        (self.time_ms, self.rank) == (other.time_ms, other.rank)
+    }
+}
+
+/// How far the telling of one thing that happened has got.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Progress {
+    /// Claimed by an invocation that is publishing it, until the lease ends.
+    InProgress { lease_until_ms: i64 },
+    /// Published as this SNS message.
+    Published { message_id: String },
+    /// Decided not to publish, for this reason (a failed child over the cap).
+    Skipped { reason: String },
+}
+
+/// The claim on an item: which thing that happened, and how far its telling has got.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Claim {
+    pub key: String,
+    pub progress: Progress,
+}
+
+/// One item of the table.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Item {
+    /// The latest transition of a job whose events are ordered.
+    pub latest: Option<Transition>,
+    /// `None` when nothing is claimed, or the claim was released after a failed publish.
+    pub claim: Option<Claim>,
+    /// On an array or multi-node job's item: how many of its children failed and were counted.
+    pub failed_children: u64,
+    /// On a failed child's item: its place in its parent's count, kept when its publish failed so
+    /// that the retry does not count it twice.
+    pub counted_as: Option<u64>,
+    /// When the table may forget the item (epoch seconds; the table's TTL attribute).
+    pub expires_at: i64,
+}
+
+/// What an event asks of an item, with the times that bound its claim.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Ask {
+    pub item: String,
+    pub key: String,
+    pub order: Option<Transition>,
+    /// The claim's lease: the invocation's deadline.
+    pub lease_until_ms: i64,
+    pub expires_at: i64,
+    pub now_ms: i64,
+}
+
+/// Why an event cannot claim its item.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Lost {
+    Published {
+        message_id: String,
+    },
+    Skipped {
+        reason: String,
+    },
+    /// Another invocation is publishing it; its lease ends then.
+    InProgress {
+        lease_until_ms: i64,
+    },
+    /// A later transition of the same job was told already: the sentence says which.
+    Stale {
+        reason: String,
+    },
+}
+
+/// Whether `ask` may claim `item`: `Ok` if it may, or why not. An expired item counts as absent
+/// (DynamoDB deletes expired items lazily, days later).
+pub fn judge(item: Option<&Item>, ask: &Ask) -> Result<(), Lost> {
+    let Some(item) = item.filter(|item| item.expires_at * 1000 > ask.now_ms) else {
+        return Ok(());
+    };
+    if let (Some(new), Some(latest)) = (&ask.order, &item.latest) {
+        if new.is_after(latest) {
+            return Ok(());
+        }
+        if !new.is_same(latest) {
+            return Err(Lost::Stale {
+                reason: stale_reason(new, latest),
+            });
+        }
+    }
+    match &item.claim {
+        None => Ok(()),
+        Some(claim) => match &claim.progress {
+            Progress::InProgress { lease_until_ms } if *lease_until_ms <= ask.now_ms => Ok(()),
+            Progress::InProgress { lease_until_ms } => Err(Lost::InProgress {
+                lease_until_ms: *lease_until_ms,
+            }),
+            Progress::Published { message_id } => Err(Lost::Published {
+                message_id: message_id.clone(),
+            }),
+            Progress::Skipped { reason } => Err(Lost::Skipped {
+                reason: reason.clone(),
+            }),
+        },
+    }
+}
+
+/// "RUNNING at 10:01:07 arrived after SUCCEEDED at 10:10:00": times of day when both are on the
+/// same day, whole otherwise.
+fn stale_reason(new: &Transition, latest: &Transition) -> String {
+    let same_day = new.time.get(..10).is_some() && new.time.get(..10) == latest.time.get(..10);
+    let show = |time: &str| {
+        if same_day {
+            time.get(11..19).unwrap_or(time).to_owned()
+        } else {
+            time.to_owned()
+        }
+    };
+    format!(
+        "{} at {} arrived after {} at {}",
+        new.status,
+        show(&new.time),
+        latest.status,
+        show(&latest.time)
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn transition(status: &str, time: &str, rank: u32) -> Transition {
+        let time_ms = chrono::DateTime::parse_from_rfc3339(time)
+            .unwrap()
+            .timestamp_millis();
+        Transition {
+            status: status.into(),
+            time: time.into(),
+            time_ms,
+            rank,
+        }
+    }
+
+    const NOW: i64 = 1_700_000_000_000;
+
+    fn ask(order: Option<Transition>) -> Ask {
+        Ask {
+            item: "job#1".into(),
+            key: "k".into(),
+            order,
+            lease_until_ms: NOW + 30_000,
+            expires_at: NOW / 1000 + 86_400,
+            now_ms: NOW,
+        }
+    }
+
+    fn item(latest: Option<Transition>, progress: Option<Progress>) -> Item {
+        Item {
+            latest,
+            claim: progress.map(|progress| Claim {
+                key: "k".into(),
+                progress,
+            }),
+            failed_children: 0,
+            counted_as: None,
+            expires_at: NOW / 1000 + 3600,
+        }
+    }
+
+    #[test]
+    fn an_absent_or_expired_item_is_claimed() {
+        assert_eq!(judge(None, &ask(None)), Ok(()));
+        let mut expired = item(
+            None,
+            Some(Progress::Published {
+                message_id: "m".into(),
+            }),
+        );
+        expired.expires_at = NOW / 1000;
+        assert_eq!(judge(Some(&expired), &ask(None)), Ok(()));
+    }
+
+    #[test]
+    fn a_published_or_decided_key_is_not_told_again() {
+        let done = item(
+            None,
+            Some(Progress::Published {
+                message_id: "m-1".into(),
+            }),
+        );
+        assert_eq!(
+            judge(Some(&done), &ask(None)),
+            Err(Lost::Published {
+                message_id: "m-1".into()
+            })
+        );
+        let skipped = item(None, Some(Progress::Skipped { reason: "r".into() }));
+        assert!(matches!(
+            judge(Some(&skipped), &ask(None)),
+            Err(Lost::Skipped { .. })
+        ));
+    }
+
+    #[test]
+    fn a_live_lease_holds_and_an_expired_one_is_claimed_again() {
+        let live = item(
+            None,
+            Some(Progress::InProgress {
+                lease_until_ms: NOW + 1,
+            }),
+        );
+        assert_eq!(
+            judge(Some(&live), &ask(None)),
+            Err(Lost::InProgress {
+                lease_until_ms: NOW + 1
+            })
+        );
+        let ended = item(
+            None,
+            Some(Progress::InProgress {
+                lease_until_ms: NOW,
+            }),
+        );
+        assert_eq!(judge(Some(&ended), &ask(None)), Ok(()));
+        assert_eq!(
+            judge(Some(&item(None, None)), &ask(None)),
+            Ok(()),
+            "released"
+        );
+    }
+
+    #[test]
+    fn an_older_transition_is_stale_and_says_why() {
+        let succeeded = transition("SUCCEEDED", "2024-05-01T10:10:00Z", 14);
+        let running = transition("RUNNING", "2024-05-01T10:01:00Z", 6);
+        let done = item(
+            Some(succeeded.clone()),
+            Some(Progress::Published {
+                message_id: "m".into(),
+            }),
+        );
+        assert_eq!(
+            judge(Some(&done), &ask(Some(running))),
+            Err(Lost::Stale {
+                reason: "RUNNING at 10:01:00 arrived after SUCCEEDED at 10:10:00".into()
+            })
+        );
+        let retried = transition("RUNNABLE", "2024-05-01T10:12:00Z", 3);
+        assert_eq!(
+            judge(Some(&done), &ask(Some(retried))),
+            Ok(()),
+            "a retry is later"
+        );
+        let next_day = transition("RUNNING", "2024-04-30T23:59:00Z", 6);
+        let Err(Lost::Stale { reason }) = judge(Some(&done), &ask(Some(next_day))) else {
+            panic!()
+        };
+        assert_eq!(
+            reason,
+            "RUNNING at 2024-04-30T23:59:00Z arrived after SUCCEEDED at 2024-05-01T10:10:00Z"
+        );
+    }
+
+    #[test]
+    fn the_same_transition_again_is_judged_by_its_claim() {
+        let succeeded = transition("SUCCEEDED", "2024-05-01T10:10:00Z", 14);
+        let done = item(
+            Some(succeeded.clone()),
+            Some(Progress::Published {
+                message_id: "m".into(),
+            }),
+        );
+        assert!(matches!(
+            judge(Some(&done), &ask(Some(succeeded.clone()))),
+            Err(Lost::Published { .. })
+        ));
+        let counter_only = Item {
+            failed_children: 3,
+            ..item(None, None)
+        };
+        assert_eq!(judge(Some(&counter_only), &ask(Some(succeeded))), Ok(()));
+    }
+}

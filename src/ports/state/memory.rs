@@ -1,0 +1,99 @@
+//! The state store in memory: for `preview` (what the function would publish, given a table that
+//! starts empty) and for tests. Applies [`judge`] under one lock, as the table's conditional writes
+//! do.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+use super::item::{Ask, Claim, Item, Progress, judge};
+use super::{Claimed, StateError, StateStore};
+
+#[derive(Debug, Default)]
+pub struct MemoryStore {
+    items: Mutex<HashMap<String, Item>>,
+}
+
+impl MemoryStore {
+    /// A copy of one item, for tests.
+    pub fn item(&self, key: &str) -> Option<Item> {
+        self.lock().get(key).cloned()
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, Item>> {
+        // A panic while holding the lock cannot leave an item half-written: every change below is
+        // one assignment.
+        self.items
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+fn owned<'a>(items: &'a mut HashMap<String, Item>, ask: &Ask) -> Option<&'a mut Item> {
+    items.get_mut(&ask.item).filter(|item| {
+        item.claim.as_ref().is_some_and(|claim| {
+            claim.key == ask.key && matches!(claim.progress, Progress::InProgress { .. })
+        })
+    })
+}
+
+impl StateStore for MemoryStore {
+    async fn claim(&self, ask: &Ask) -> Result<Claimed, StateError> {
+        let mut items = self.lock();
+        let existing = items.get(&ask.item);
+        if let Err(lost) = judge(existing, ask) {
+            return Ok(Claimed::Lost(lost));
+        }
+        // As the table does: a job's item is updated (its counts stay), one event's item replaced.
+        let mut item = match &ask.order {
+            Some(_) => existing.cloned().unwrap_or_default(),
+            None => Item::default(),
+        };
+        if ask.order.is_some() {
+            item.latest = ask.order.clone();
+        }
+        item.claim = Some(Claim {
+            key: ask.key.clone(),
+            progress: Progress::InProgress {
+                lease_until_ms: ask.lease_until_ms,
+            },
+        });
+        item.expires_at = ask.expires_at;
+        items.insert(ask.item.clone(), item.clone());
+        Ok(Claimed::Won(item))
+    }
+
+    async fn count_failed_child(
+        &self,
+        parent_item: &str,
+        expires_at: i64,
+    ) -> Result<u64, StateError> {
+        let mut items = self.lock();
+        let parent = items.entry(parent_item.to_owned()).or_default();
+        parent.failed_children += 1;
+        parent.expires_at = expires_at;
+        Ok(parent.failed_children)
+    }
+
+    async fn finish(&self, ask: &Ask, progress: &Progress) -> Result<(), StateError> {
+        if let Some(item) = owned(&mut self.lock(), ask)
+            && let Some(claim) = &mut item.claim
+        {
+            claim.progress = progress.clone();
+        }
+        Ok(())
+    }
+
+    async fn release(&self, ask: &Ask, counted_as: Option<u64>) -> Result<(), StateError> {
+        let mut items = self.lock();
+        if owned(&mut items, ask).is_none() {
+            return Ok(());
+        }
+        if ask.order.is_none() {
+            items.remove(&ask.item);
+        } else if let Some(item) = items.get_mut(&ask.item) {
+            item.claim = None;
+            item.counted_as = counted_as.or(item.counted_as);
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,144 @@
+//! The state store port: what the gate needs from a table, with no AWS SDK type in sight. `item` is
+//! what the table holds and the one rule that decides a claim; `memory` a store in memory
+//! (`preview`, tests); [`Stateless`] the store of a function without a table. The DynamoDB store
+//! is `adapters::dynamodb`.
+
+pub mod item;
+pub mod memory;
+
+use std::future::Future;
+use std::time::Duration;
+
+use thiserror::Error;
+
+/// The longest one table call may take, its retries included, before the table counts as
+/// unavailable: the DynamoDB adapter's operation timeout.
+pub const CALL_BOUND: Duration = Duration::from_secs(2);
+
+pub use item::{Ask, Claim, Item, Lost, Progress, Transition, judge};
+pub use memory::MemoryStore;
+
+/// A table call that failed for good (after the client's own bounded retries).
+#[derive(Clone, Debug, Error, PartialEq, Eq)]
+#[error("state table {operation} failed: {}{message}", code.as_deref().map(|c| format!("{c}: ")).unwrap_or_default())]
+pub struct StateError {
+    pub operation: &'static str,
+    /// The service's error code (`ProvisionedThroughputExceededException`, ...), when it answered.
+    pub code: Option<String>,
+    pub message: String,
+}
+
+/// The answer to a claim.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Claimed {
+    /// The claim is this invocation's; the item as it now is.
+    Won(Item),
+    Lost(Lost),
+}
+
+pub trait StateStore: Sync {
+    /// Whether the store remembers what was told. A store that does not ([`Stateless`]) is never
+    /// asked anything: every event is published, and nothing is settled.
+    fn remembers(&self) -> bool {
+        true
+    }
+
+    /// Claims `ask.item` for `ask.key` under a lease, if [`super::judge`] allows it, in one
+    /// conditional write; a job's item also takes the transition as its latest.
+    fn claim(&self, ask: &Ask) -> impl Future<Output = Result<Claimed, StateError>> + Send;
+
+    /// Counts one more failed child on its parent's item; returns the child's place in the count.
+    fn count_failed_child(
+        &self,
+        parent_item: &str,
+        expires_at: i64,
+    ) -> impl Future<Output = Result<u64, StateError>> + Send;
+
+    /// Marks the claim published or skipped, if it is still `ask`'s (a later transition may have
+    /// taken the job's item meanwhile; then there is nothing to mark).
+    fn finish(
+        &self,
+        ask: &Ask,
+        progress: &Progress,
+    ) -> impl Future<Output = Result<(), StateError>> + Send;
+
+    /// Gives the claim up after a failed publish, so that the retry can claim it; a failed child
+    /// keeps its place in the count.
+    fn release(
+        &self,
+        ask: &Ask,
+        counted_as: Option<u64>,
+    ) -> impl Future<Output = Result<(), StateError>> + Send;
+}
+
+/// The store of a function without a state table (`STATE_TABLE` empty): it remembers nothing, so
+/// the gate lets every event through and asks it nothing.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Stateless;
+
+/// What `Stateless` answers if asked anyway: that there is no table.
+fn no_table(operation: &'static str) -> StateError {
+    StateError {
+        operation,
+        code: None,
+        message: "there is no state table (STATE_TABLE is empty)".to_owned(),
+    }
+}
+
+impl StateStore for Stateless {
+    fn remembers(&self) -> bool {
+        false
+    }
+
+    async fn claim(&self, _: &Ask) -> Result<Claimed, StateError> {
+        Err(no_table("claim"))
+    }
+
+    async fn count_failed_child(&self, _: &str, _: i64) -> Result<u64, StateError> {
+        Err(no_table("count"))
+    }
+
+    async fn finish(&self, _: &Ask, _: &Progress) -> Result<(), StateError> {
+        Err(no_table("finish"))
+    }
+
+    async fn release(&self, _: &Ask, _: Option<u64>) -> Result<(), StateError> {
+        Err(no_table("release"))
+    }
+}
+
+/// A table that may not be there: the deployed function's store is `Some(DynamoDB)` with
+/// `STATE_TABLE` set and `None` (stateless) without.
+impl<S: StateStore> StateStore for Option<S> {
+    fn remembers(&self) -> bool {
+        self.as_ref().is_some_and(S::remembers)
+    }
+
+    async fn claim(&self, ask: &Ask) -> Result<Claimed, StateError> {
+        match self {
+            Some(store) => store.claim(ask).await,
+            None => Stateless.claim(ask).await,
+        }
+    }
+
+    async fn count_failed_child(&self, parent: &str, expires_at: i64) -> Result<u64, StateError> {
+        match self {
+            Some(store) => store.count_failed_child(parent, expires_at).await,
+            None => Stateless.count_failed_child(parent, expires_at).await,
+        }
+    }
+
+    async fn finish(&self, ask: &Ask, progress: &Progress) -> Result<(), StateError> {
+        match self {
+            Some(store) => store.finish(ask, progress).await,
+            None => Stateless.finish(ask, progress).await,
+        }
+    }
+
+    async fn release(&self, ask: &Ask, counted_as: Option<u64>) -> Result<(), StateError> {
+        match self {
+            Some(store) => store.release(ask, counted_as).await,
+            None => Stateless.release(ask, counted_as).await,
+        }
+    }
+}
