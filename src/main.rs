@@ -19,12 +19,14 @@ use lambda_runtime::{LambdaEvent, service_fn};
 use serde_json::value::RawValue;
 
 const USAGE: &str = "\
-usage: batch-notifier preview [--enrich] [PATH ...]
+usage: batch-notifier preview [--enrich] [--batch] [PATH ...]
 
 Shows the SNS Publish request (or the reason to skip) for every event in PATH: a file holding one
 event or one event per line, a directory (every *.json in it), or - for standard input (the
 default). Settings come from the same environment variables as the Lambda function; see README.md.
 Offline unless --enrich: then the lookups ENRICH names go to AWS with your credentials.
+With --batch, the events are one SQS batch: shows the Publish requests that batch makes (with
+DELIVERY=digest, the digests and what goes out alone), then how each record ended.
 Exits 1 if any input is not a valid event, 2 on a bad setting or usage.
 
 Started by a Lambda runtime (AWS_LAMBDA_RUNTIME_API set) with no arguments, it serves events.";
@@ -104,7 +106,11 @@ fn run_preview(args: &[String]) -> ExitCode {
         }
     };
     let enrich = args.iter().any(|a| a == "--enrich");
-    let paths: Vec<String> = args.iter().filter(|a| *a != "--enrich").cloned().collect();
+    let batch = args.iter().any(|a| a == "--batch");
+    let paths: Vec<String> = (args.iter())
+        .filter(|a| *a != "--enrich" && *a != "--batch")
+        .cloned()
+        .collect();
     let inputs = if paths.is_empty() {
         vec!["-".to_owned()]
     } else {
@@ -122,30 +128,41 @@ fn run_preview(args: &[String]) -> ExitCode {
     };
     if enrich {
         let lookups = runtime.block_on(async { aws_lookups(&load_config().await, &settings) });
-        preview_with(&inputs, &settings, &lookups, &runtime)
+        preview_with(
+            &inputs,
+            preview::Run {
+                settings: &settings,
+                enricher: &lookups,
+                runtime: &runtime,
+                batch,
+            },
+        )
     } else {
-        preview_with(&inputs, &settings, &Offline, &runtime)
+        preview_with(
+            &inputs,
+            preview::Run {
+                settings: &settings,
+                enricher: &Offline,
+                runtime: &runtime,
+                batch,
+            },
+        )
     }
 }
 
-fn preview_with<E: Enricher>(
-    inputs: &[String],
-    settings: &config::Settings,
-    enricher: &E,
-    runtime: &tokio::runtime::Runtime,
-) -> ExitCode {
+fn preview_with<E: Enricher>(inputs: &[String], how: preview::Run<'_, E>) -> ExitCode {
     let stdout = std::io::stdout().lock();
     let out = std::io::BufWriter::new(stdout);
-    match preview::run(
-        inputs,
-        settings,
-        (enricher, runtime),
-        std::io::stdin().lock(),
-        out,
-    ) {
+    let batch = how.batch;
+    match preview::run(inputs, how, std::io::stdin().lock(), out) {
         Ok(tally) => {
+            let requests = if batch {
+                format!(" (in {} Publish requests)", tally.requests)
+            } else {
+                String::new()
+            };
             eprintln!(
-                "preview: {} to publish, {} skipped, {} invalid",
+                "preview: {} to publish{requests}, {} skipped, {} invalid",
                 tally.published, tally.skipped, tally.errors
             );
             if tally.errors > 0 {

@@ -155,3 +155,56 @@ fn a_byte_order_mark_at_the_start_is_ignored_in_either_layout() {
         assert!(lines[0]["publish"].is_object(), "{lines:?}");
     }
 }
+
+/// The Publish requests and the records' lines of a `preview --batch`.
+fn batch_preview(env: &[(&str, &str)]) -> (Vec<Value>, Vec<Value>, String) {
+    let (output, lines) = preview(&["--batch", "events/"], b"", env);
+    assert!(output.status.success(), "{output:?}");
+    let (requests, records): (Vec<Value>, Vec<Value>) =
+        lines.into_iter().partition(|l| l.get("publish").is_some());
+    (requests, records, String::from_utf8(output.stderr).unwrap())
+}
+
+#[test]
+fn a_batch_preview_shows_the_digests_and_what_goes_out_alone() {
+    let files = common::example_events();
+    let (each, each_records, _) = batch_preview(&[]);
+    let (digest, records, stderr) = batch_preview(&[("DELIVERY", "digest")]);
+    assert_eq!(records.len(), files.len(), "one line per record");
+    assert_eq!(each_records.len(), files.len());
+    let published: Vec<&str> = records
+        .iter()
+        .filter_map(|r| r["published"].as_str())
+        .collect();
+    let skipped = records.iter().filter(|r| r["skip"].is_string()).count();
+    assert_eq!(published.len() + skipped, files.len(), "{records:?}");
+    // Each record is published alone under DELIVERY=each; under digest, the ones below critical
+    // share the digest's message, so there are fewer requests than records published.
+    assert_eq!(each.len(), published.len());
+    assert!(digest.len() < published.len(), "{}", digest.len());
+    let digests: Vec<&Value> = digest
+        .iter()
+        .filter(|r| r["publish"]["Subject"].as_str().unwrap().contains("Digest"))
+        .collect();
+    assert_eq!(digests.len(), 1, "the examples fit one digest");
+    let digest_id = digests[0]["message_id"].as_str().unwrap();
+    let in_digest = published.iter().filter(|id| **id == digest_id).count();
+    assert_eq!(in_digest + digest.len() - 1, published.len());
+    // Ten entries to a PublishBatch request, as the handler sends them.
+    for request in &digest {
+        let batch = request["publish_batch"].as_u64().unwrap();
+        let same = digest
+            .iter()
+            .filter(|r| r["publish_batch"] == batch)
+            .count();
+        assert!((1..=10).contains(&same));
+    }
+    assert!(
+        stderr.contains(&format!(
+            "{} to publish (in {} Publish requests)",
+            published.len(),
+            digest.len()
+        )),
+        "{stderr}"
+    );
+}

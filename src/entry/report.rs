@@ -10,6 +10,29 @@ use crate::pipeline::Summary;
 use crate::pipeline::gate::Refusal;
 use crate::ports::state::StateError;
 
+/// How one event or record ended, as its lines tell it.
+pub struct Told<'a> {
+    /// The SQS record's message id; empty for a single event.
+    pub record: &'a str,
+    pub summary: Option<&'a Summary>,
+    pub ended: &'a Ended<String>,
+    pub state_unavailable: Option<&'a StateError>,
+}
+
+/// Where an event's end is told: the function's log and metric lines, or `preview --batch`'s.
+pub trait Tell: Sync {
+    fn tell(&self, told: Told<'_>);
+}
+
+/// The function's lines: one log line and one metric line per event ([`report`]).
+pub struct LogLines<'a>(pub &'a Settings);
+
+impl Tell for LogLines<'_> {
+    fn tell(&self, told: Told<'_>) {
+        report(self.0, told.summary, told.ended, told.state_unavailable);
+    }
+}
+
 /// The event's log line (never a secret: only the summary, the decision and our own messages) and
 /// its metric line.
 pub fn report(

@@ -8,44 +8,33 @@ use aws_lambda_events::event::sqs::SqsBatchResponse;
 mod packing;
 
 use super::clock::{deadline_at, lease_until, now_ms};
-use super::report::report;
+use super::report::{LogLines, Tell, Told};
 use super::{Ended, Failure, Services};
 use crate::domain::decision::Decision;
 use crate::pipeline::gate::{Clock, Ticket, settle};
 use crate::pipeline::ingest::Record;
 use crate::pipeline::render::digest::{DigestItem, digests};
-use crate::pipeline::{Outgoing, Summary, prepare};
+use crate::pipeline::{Outgoing, Prepared, Summary, prepare};
 use crate::ports::lookups::Enricher;
 use crate::ports::publisher::{MAX_BATCH_ENTRIES, PublishError, PublishRequest, Publisher};
 use crate::ports::state::{StateError, StateStore};
 use packing::{Fill, cutoff};
 
-/// A record whose notification is waiting to be published: on its own or in a digest.
-struct Waiting<T> {
+/// What a record's end needs once its notification's publish has ended: the claim to settle and
+/// what its lines tell.
+struct Pending {
     message_id: String,
-    what: T,
     ticket: Option<Ticket>,
     summary: Option<Summary>,
     state_unavailable: Option<StateError>,
 }
 
-impl Waiting<()> {
-    fn with<T>(self, what: T) -> Waiting<T> {
-        Waiting {
-            message_id: self.message_id,
-            what,
-            ticket: self.ticket,
-            summary: self.summary,
-            state_unavailable: self.state_unavailable,
-        }
-    }
-}
-
-struct Batch<'a, P, S, E> {
+struct Batch<'a, P, S, E, T> {
     services: Services<'a, P, S, E>,
-    alone: Vec<Waiting<Box<PublishRequest>>>,
+    tell: &'a T,
+    alone: Vec<(Pending, Box<PublishRequest>)>,
     fill: Fill,
-    held: Vec<Waiting<Box<DigestItem>>>,
+    held: Vec<(Pending, Box<DigestItem>)>,
     response: SqsBatchResponse,
 }
 
@@ -65,11 +54,25 @@ pub async fn handle_batch_by<P: Publisher, S: StateStore, E: Enricher>(
     deadline_ms: i64,
     now: impl Fn() -> i64,
 ) -> SqsBatchResponse {
+    let lines = LogLines(services.core.settings);
+    run_batch(records, services, deadline_ms, now, &lines).await
+}
+
+/// An SQS batch by the clock `now`, each record's end told to `tell`: the function's log and
+/// metric lines, or `preview --batch`'s.
+pub async fn run_batch<P: Publisher, S: StateStore, E: Enricher, T: Tell>(
+    records: Vec<Record>,
+    services: Services<'_, P, S, E>,
+    deadline_ms: i64,
+    now: impl Fn() -> i64,
+    tell: &T,
+) -> SqsBatchResponse {
     let started = now();
     let deadline = deadline_at(deadline_ms, started);
     let stop_at = cutoff(started, deadline);
     let mut batch = Batch {
         services,
+        tell,
         alone: Vec::new(),
         fill: Fill::default(),
         held: Vec::new(),
@@ -97,52 +100,57 @@ pub async fn handle_batch_by<P: Publisher, S: StateStore, E: Enricher>(
     batch.response
 }
 
-impl<P: Publisher, S: StateStore, E: Enricher> Batch<'_, P, S, E> {
+impl<P: Publisher, S: StateStore, E: Enricher, T: Tell> Batch<'_, P, S, E, T> {
     async fn take(&mut self, record: Record, now: i64, deadline: i64) {
         let core = self.services.core;
         let clock = Clock {
             now_ms: now,
             lease_until_ms: lease_until(deadline, now, core.settings.state_lease_seconds),
         };
-        let body = record.body.as_bytes();
-        let ready = match prepare(body, core, clock, core.settings.delivery).await {
-            Ok(ready) => ready,
-            Err(error) => {
-                return self.failed(record.message_id, None, Failure::from(error), None);
-            }
+        let prepared = prepare(record.body.as_bytes(), core, clock, core.settings.delivery).await;
+        let Prepared {
+            decision,
+            ticket,
+            state_unavailable,
+            summary,
+        } = match prepared {
+            Ok(prepared) => prepared,
+            Err(error) => return self.failed(&record.message_id, None, Failure::from(error), None),
         };
-        let waiting = Waiting {
-            message_id: record.message_id.clone(),
-            what: (),
-            ticket: ready.ticket,
-            summary: ready.summary.clone(),
-            state_unavailable: ready.state_unavailable.clone(),
+        let pending = Pending {
+            message_id: record.message_id,
+            ticket,
+            summary,
+            state_unavailable,
         };
-        match ready.decision {
+        match decision {
             Err(refusal) => self.failed(
-                record.message_id,
-                ready.summary.as_ref(),
+                &pending.message_id,
+                pending.summary.as_ref(),
                 Failure::from(refusal),
-                ready.state_unavailable.as_ref(),
+                pending.state_unavailable.as_ref(),
             ),
-            Ok(Decision::Skip(skip)) => report(
-                self.services.core.settings,
-                ready.summary.as_ref(),
-                &Ok(Decision::Skip(skip)),
-                ready.state_unavailable.as_ref(),
-            ),
-            Ok(Decision::Publish(Outgoing::Digest(item))) => self.held.push(waiting.with(item)),
-            Ok(Decision::Publish(Outgoing::Alone(request))) => {
-                let size = request.size();
-                if !self.fill.fits(size) {
-                    self.flush().await;
-                }
-                self.fill.add(size);
-                self.alone.push(waiting.with(request));
-                if self.fill.entries == MAX_BATCH_ENTRIES {
-                    self.flush().await;
-                }
-            }
+            Ok(Decision::Skip(skip)) => self.tell.tell(Told {
+                record: &pending.message_id,
+                summary: pending.summary.as_ref(),
+                ended: &Ok(Decision::Skip(skip)),
+                state_unavailable: pending.state_unavailable.as_ref(),
+            }),
+            Ok(Decision::Publish(Outgoing::Digest(item))) => self.held.push((pending, item)),
+            Ok(Decision::Publish(Outgoing::Alone(request))) => self.queue(pending, request).await,
+        }
+    }
+
+    /// Adds a request to the `PublishBatch` request being filled, sending it when it is full.
+    async fn queue(&mut self, pending: Pending, request: Box<PublishRequest>) {
+        let size = request.size();
+        if !self.fill.fits(size) {
+            self.flush().await;
+        }
+        self.fill.add(size);
+        self.alone.push((pending, request));
+        if self.fill.entries == MAX_BATCH_ENTRIES {
+            self.flush().await;
         }
     }
 
@@ -153,17 +161,10 @@ impl<P: Publisher, S: StateStore, E: Enricher> Batch<'_, P, S, E> {
         if waiting.is_empty() {
             return;
         }
-        let requests: Vec<&PublishRequest> = waiting.iter().map(|w| &*w.what).collect();
+        let requests: Vec<&PublishRequest> = waiting.iter().map(|(_, r)| &**r).collect();
         let results = self.services.publisher.publish_batch(&requests).await;
-        for (waiting, result) in waiting.into_iter().zip(results) {
-            self.settle_one(
-                waiting.message_id,
-                waiting.ticket,
-                waiting.summary,
-                waiting.state_unavailable,
-                result,
-            )
-            .await;
+        for ((pending, _), result) in waiting.into_iter().zip(results) {
+            self.settle_one(pending, result).await;
         }
     }
 
@@ -174,8 +175,9 @@ impl<P: Publisher, S: StateStore, E: Enricher> Batch<'_, P, S, E> {
         if held.is_empty() {
             return;
         }
-        let items: Vec<DigestItem> = held.iter().map(|w| (*w.what).clone()).collect();
-        let mut slots: Vec<Option<Waiting<Box<DigestItem>>>> = held.into_iter().map(Some).collect();
+        let (pending, items): (Vec<Pending>, Vec<Box<DigestItem>>) = held.into_iter().unzip();
+        let items: Vec<DigestItem> = items.into_iter().map(|item| *item).collect();
+        let mut slots: Vec<Option<Pending>> = pending.into_iter().map(Some).collect();
         let digests = digests(&items, self.services.core.settings);
         let mut start = 0;
         while start < digests.len() {
@@ -192,15 +194,8 @@ impl<P: Publisher, S: StateStore, E: Enricher> Batch<'_, P, S, E> {
             let results = self.services.publisher.publish_batch(&requests).await;
             for (digest, result) in digests[start..end].iter().zip(results) {
                 for &i in &digest.items {
-                    if let Some(w) = slots[i].take() {
-                        self.settle_one(
-                            w.message_id,
-                            w.ticket,
-                            w.summary,
-                            w.state_unavailable,
-                            result.clone(),
-                        )
-                        .await;
+                    if let Some(pending) = slots.get_mut(i).and_then(Option::take) {
+                        self.settle_one(pending, result.clone()).await;
                     }
                 }
             }
@@ -208,17 +203,11 @@ impl<P: Publisher, S: StateStore, E: Enricher> Batch<'_, P, S, E> {
         }
     }
 
-    /// Records a publish's outcome for one record: in the state table, in the log and metrics, and
-    /// in the answer when it failed.
-    async fn settle_one(
-        &mut self,
-        message_id: String,
-        ticket: Option<Ticket>,
-        summary: Option<Summary>,
-        mut state_unavailable: Option<StateError>,
-        result: Result<String, PublishError>,
-    ) {
-        if let Some(ticket) = ticket {
+    /// Records a publish's outcome for one record: in the state table, in its lines, and in the
+    /// answer when it failed.
+    async fn settle_one(&mut self, pending: Pending, result: Result<String, PublishError>) {
+        let mut state_unavailable = pending.state_unavailable;
+        if let Some(ticket) = pending.ticket {
             let published = result.as_ref().ok().map(String::as_str);
             // The publish has happened or failed either way: a table that cannot record it costs
             // at most a duplicate later.
@@ -227,30 +216,30 @@ impl<P: Publisher, S: StateStore, E: Enricher> Batch<'_, P, S, E> {
             }
         }
         let ended: Ended<String> = result.map(Decision::Publish).map_err(Failure::from);
+        self.tell.tell(Told {
+            record: &pending.message_id,
+            summary: pending.summary.as_ref(),
+            ended: &ended,
+            state_unavailable: state_unavailable.as_ref(),
+        });
         if ended.is_err() {
-            self.response.add_failure(message_id);
+            self.response.add_failure(pending.message_id);
         }
-        report(
-            self.services.core.settings,
-            summary.as_ref(),
-            &ended,
-            state_unavailable.as_ref(),
-        );
     }
 
     fn failed(
         &mut self,
-        message_id: String,
+        message_id: &str,
         summary: Option<&Summary>,
         failure: Failure,
         state_unavailable: Option<&StateError>,
     ) {
-        report(
-            self.services.core.settings,
+        self.tell.tell(Told {
+            record: message_id,
             summary,
-            &Err(failure),
+            ended: &Err(failure),
             state_unavailable,
-        );
-        self.response.add_failure(message_id);
+        });
+        self.response.add_failure(message_id.to_owned());
     }
 }

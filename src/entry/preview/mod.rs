@@ -4,6 +4,12 @@
 //!
 //! A file holds one event (pretty-printed or not) or one event per line; it is streamed line by line,
 //! so memory does not grow with its length.
+//!
+//! With `--batch`, the inputs are one SQS batch: they go through the handler's batch path
+//! ([`batch`]), and the output is the Publish requests that batch makes under the settings
+//! (`DELIVERY=digest`: the digests and what goes out alone) and how each record ended.
+
+mod batch;
 
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, Write};
@@ -25,12 +31,21 @@ use crate::ports::state::{MemoryStore, StateStore, Stateless};
 /// How long a claim made in `preview` lasts: longer than any preview takes.
 const PREVIEW_LEASE_MS: i64 = 15 * 60 * 1000;
 
-/// One line of preview output: the source and one of the three.
+/// One line of preview output: an input's source and one of the three; with `--batch`, also a
+/// Publish request the batch makes (its message id and `PublishBatch` request), and the message
+/// id a record was published under.
 #[derive(Default, Serialize)]
 struct Line<'a> {
+    #[serde(skip_serializing_if = "str::is_empty")]
     source: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
+    message_id: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    publish_batch: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     publish: Option<&'a PublishRequest>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    published: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     skip: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -46,6 +61,8 @@ pub struct Tally {
     pub published: usize,
     pub skipped: usize,
     pub errors: usize,
+    /// With `--batch`: how many Publish requests the batch made (a digest is one).
+    pub requests: usize,
 }
 
 struct Previewer<'s, W: Write, S, E> {
@@ -55,10 +72,34 @@ struct Previewer<'s, W: Write, S, E> {
     out: W,
     tally: Tally,
     runtime: &'s tokio::runtime::Runtime,
+    /// With `--batch`: the inputs, held until all are read, as the batch's records.
+    batch: Option<Vec<batch::Input>>,
 }
 
-impl<W: Write, S: StateStore, E: Enricher> Previewer<'_, W, S, E> {
+impl<'s, W: Write, S: StateStore, E: Enricher> Previewer<'s, W, S, E> {
+    fn new(
+        core: Core<'s, S, E>,
+        out: W,
+        runtime: &'s tokio::runtime::Runtime,
+        batch: Option<Vec<batch::Input>>,
+    ) -> Self {
+        Previewer {
+            core,
+            out,
+            tally: Tally::default(),
+            runtime,
+            batch,
+        }
+    }
+
     fn emit(&mut self, source: &str, input: &[u8]) -> io::Result<()> {
+        if let Some(held) = &mut self.batch {
+            held.push(batch::Input {
+                source: source.to_owned(),
+                bytes: input.to_vec(),
+            });
+            return Ok(());
+        }
         let now_ms = now_ms();
         let clock = Clock {
             now_ms,
@@ -200,15 +241,30 @@ fn json_files(dir: &Path) -> io::Result<Vec<PathBuf>> {
     Ok(files)
 }
 
-/// Previews every input (`-` is standard input) and writes one JSON line per event to `out`, its
-/// lookups made by `enricher` on `runtime`.
+/// How `preview` runs: its lookups made by `enricher` on `runtime`, and with `batch` the inputs
+/// taken as one SQS batch.
+pub struct Run<'a, E> {
+    pub settings: &'a Settings,
+    pub enricher: &'a E,
+    pub runtime: &'a tokio::runtime::Runtime,
+    pub batch: bool,
+}
+
+/// Previews every input (`-` is standard input) and writes one JSON line per event (with
+/// `--batch`, per Publish request and per record) to `out`.
 pub fn run<E: Enricher>(
     inputs: &[String],
-    settings: &Settings,
-    (enricher, runtime): (&E, &tokio::runtime::Runtime),
+    how: Run<'_, E>,
     stdin: impl BufRead,
     out: impl Write,
 ) -> io::Result<Tally> {
+    let Run {
+        settings,
+        enricher,
+        runtime,
+        batch,
+    } = how;
+    let held = batch.then(Vec::new);
     match settings.state_table {
         Some(_) => {
             let store = MemoryStore::default();
@@ -217,7 +273,7 @@ pub fn run<E: Enricher>(
                 store: &store,
                 enricher,
             };
-            run_with(inputs, core, runtime, stdin, out)
+            run_with(inputs, Previewer::new(core, out, runtime, held), stdin)
         }
         None => {
             let core = Core {
@@ -225,24 +281,16 @@ pub fn run<E: Enricher>(
                 store: &Stateless,
                 enricher,
             };
-            run_with(inputs, core, runtime, stdin, out)
+            run_with(inputs, Previewer::new(core, out, runtime, held), stdin)
         }
     }
 }
 
-fn run_with<S: StateStore, E: Enricher>(
+fn run_with<W: Write, S: StateStore, E: Enricher>(
     inputs: &[String],
-    core: Core<'_, S, E>,
-    runtime: &tokio::runtime::Runtime,
+    mut previewer: Previewer<'_, W, S, E>,
     stdin: impl BufRead,
-    out: impl Write,
 ) -> io::Result<Tally> {
-    let mut previewer = Previewer {
-        core,
-        out,
-        tally: Tally::default(),
-        runtime,
-    };
     let mut stdin = Some(stdin);
     for input in inputs {
         if input == "-" {
@@ -253,6 +301,9 @@ fn run_with<S: StateStore, E: Enricher>(
         } else {
             previewer.path(Path::new(input))?;
         }
+    }
+    if let Some(inputs) = previewer.batch.take() {
+        previewer.run_batch(inputs)?;
     }
     previewer.out.flush()?;
     Ok(previewer.tally)
