@@ -32,6 +32,17 @@ wire_enum! {
     }
 }
 
+impl Severity {
+    /// The label a subject or a digest line opens with: `CRITICAL`.
+    pub fn label(self) -> &'static str {
+        match self {
+            Severity::Info => "INFO",
+            Severity::Warning => "WARNING",
+            Severity::Critical => "CRITICAL",
+        }
+    }
+}
+
 wire_enum! {
     /// The kind of AWS resource an event is about.
     pub enum ResourceKind {

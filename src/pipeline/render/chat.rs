@@ -7,34 +7,38 @@ use serde_json::{Map, Value};
 use crate::domain::limits::single_line;
 use crate::domain::model::{Notification, Severity};
 
+/// The schema's notification: a single notification's, or a digest's (which has no next steps
+/// or related resources of its own: its items' links are in its description).
 #[derive(Serialize)]
 pub struct ChatNotification<'a> {
-    version: &'static str,
-    source: &'static str,
+    pub(crate) version: &'static str,
+    pub(crate) source: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
-    id: Option<&'a str>,
-    content: Content,
-    metadata: Metadata<'a>,
+    pub(crate) id: Option<&'a str>,
+    pub(crate) content: Content,
+    pub(crate) metadata: Metadata<'a>,
 }
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
-struct Content {
-    text_type: &'static str,
-    title: String,
-    description: String,
-    next_steps: Vec<String>,
-    keywords: Vec<String>,
+pub(crate) struct Content {
+    pub(crate) text_type: &'static str,
+    pub(crate) title: String,
+    pub(crate) description: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) next_steps: Option<Vec<String>>,
+    pub(crate) keywords: Vec<String>,
 }
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
-struct Metadata<'a> {
-    thread_id: &'a str,
-    summary: String,
-    event_type: &'a str,
-    related_resources: Vec<&'a str>,
-    additional_context: Map<String, Value>,
+pub(crate) struct Metadata<'a> {
+    pub(crate) thread_id: &'a str,
+    pub(crate) summary: String,
+    pub(crate) event_type: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) related_resources: Option<Vec<&'a str>>,
+    pub(crate) additional_context: Map<String, Value>,
 }
 
 pub(crate) fn icon(severity: Severity) -> &'static str {
@@ -121,11 +125,11 @@ pub fn chat<'a>(n: &'a Notification, subject: &str) -> ChatNotification<'a> {
             text_type: "client-markdown",
             title: format!("{} {}", icon(n.severity), subject),
             description,
-            next_steps: n
-                .links
-                .iter()
-                .map(|l| format!("<{}|{}>", l.url, l.label))
-                .collect(),
+            next_steps: Some(
+                (n.links.iter())
+                    .map(|l| format!("<{}|{}>", l.url, l.label))
+                    .collect(),
+            ),
             keywords: [n.severity.as_str(), n.family.as_str()]
                 .into_iter()
                 .map(str::to_owned)
@@ -136,7 +140,7 @@ pub fn chat<'a>(n: &'a Notification, subject: &str) -> ChatNotification<'a> {
             thread_id: &n.thread_key,
             summary: subject.to_owned(),
             event_type: &n.event_name,
-            related_resources: n.resource.arn.as_deref().into_iter().collect(),
+            related_resources: Some(n.resource.arn.as_deref().into_iter().collect()),
             additional_context: context,
         },
     }

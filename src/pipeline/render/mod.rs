@@ -21,7 +21,7 @@ use crate::domain::fingerprint::content_id;
 use crate::domain::limits::bounded;
 use crate::domain::model::Notification;
 use crate::domain::redact::mask_access_keys;
-use crate::ports::publisher::{MAX_PUBLISH_BYTES, PublishRequest};
+use crate::ports::publisher::{Attributes, MAX_PUBLISH_BYTES, PublishRequest};
 
 /// SNS's limit for FIFO group and deduplication ids.
 const MAX_FIFO_ID: usize = 128;
@@ -59,33 +59,87 @@ fn render_once(
     settings: &Settings,
     detail_omitted: Option<&str>,
 ) -> PublishRequest {
-    let subject = subject::subject(n);
-    let (message, structure) = match settings.message_format {
-        MessageFormat::Text => (text::body(n), None),
-        MessageFormat::Json => (
-            json::to_string(&document::document(n, detail_omitted)),
-            None,
-        ),
-        MessageFormat::Chat => (json::to_string(&chat::chat(n, &subject)), None),
-        MessageFormat::Multi => (multi(n, detail_omitted), Some("json")),
-    };
-    let (group, dedup) = if settings.fifo() {
-        let dedup = n
-            .event_id
-            .as_deref()
+    request(&Single { n, detail_omitted }, settings)
+}
+
+/// One notification as a message.
+struct Single<'a> {
+    n: &'a Notification,
+    detail_omitted: Option<&'a str>,
+}
+
+impl Message for Single<'_> {
+    fn subject(&self) -> String {
+        subject::subject(self.n)
+    }
+
+    fn text(&self) -> String {
+        text::body(self.n)
+    }
+
+    fn document(&self) -> String {
+        json::to_string(&document::document(self.n, self.detail_omitted))
+    }
+
+    fn chat(&self, subject: &str) -> String {
+        json::to_string(&chat::chat(self.n, subject))
+    }
+
+    fn attributes(&self) -> Attributes {
+        attributes::attributes(self.n)
+    }
+
+    /// One job's messages share a group, so that they keep their order; the event's id
+    /// deduplicates it (or, without one, its content).
+    fn fifo_ids(&self, subject: &str, message: &str) -> (String, String) {
+        let dedup = (self.n.event_id.as_deref())
             .map(|id| fifo_id(id, ""))
             .filter(|id| !id.is_empty())
-            .unwrap_or_else(|| content_id(&[&subject, &message]));
-        (Some(fifo_id(&n.thread_key, "batch-notifier")), Some(dedup))
+            .unwrap_or_else(|| content_id(&[subject, message]));
+        (fifo_id(&self.n.thread_key, "batch-notifier"), dedup)
+    }
+}
+
+/// A message in every format: what the one request builder ([`request`]) asks of a notification
+/// or a digest.
+pub(crate) trait Message {
+    fn subject(&self) -> String;
+    /// The text people read.
+    fn text(&self) -> String;
+    /// The versioned JSON document, as written.
+    fn document(&self) -> String;
+    /// The chat notification, as written.
+    fn chat(&self, subject: &str) -> String;
+    fn attributes(&self) -> Attributes;
+    /// The FIFO group and deduplication ids, given the subject and message.
+    fn fifo_ids(&self, subject: &str, message: &str) -> (String, String);
+}
+
+/// The Publish request of `message` in the format the settings ask for, with FIFO ids on a FIFO
+/// topic.
+pub(crate) fn request(message: &impl Message, settings: &Settings) -> PublishRequest {
+    let subject = message.subject();
+    let (body, structure) = match settings.message_format {
+        MessageFormat::Text => (message.text(), None),
+        MessageFormat::Json => (message.document(), None),
+        MessageFormat::Chat => (message.chat(&subject), None),
+        MessageFormat::Multi => (
+            multi_message(&message.text(), &message.document()),
+            Some("json"),
+        ),
+    };
+    let (group, dedup) = if settings.fifo() {
+        let (group, dedup) = message.fifo_ids(&subject, &body);
+        (Some(group), Some(dedup))
     } else {
         (None, None)
     };
     PublishRequest {
         topic_arn: settings.topic_arn.clone(),
         subject,
-        message,
+        message: body,
         message_structure: structure,
-        message_attributes: attributes::attributes(n),
+        message_attributes: message.attributes(),
         message_group_id: group,
         message_deduplication_id: dedup,
     }
@@ -120,11 +174,6 @@ struct Multi<'a> {
     firehose: &'a RawValue,
     #[serde(rename = "email-json")]
     email_json: &'a RawValue,
-}
-
-fn multi(n: &Notification, detail_omitted: Option<&str>) -> String {
-    let document = json::to_string(&document::document(n, detail_omitted));
-    multi_message(&text::body(n), &document)
 }
 
 /// The `multi` message of a text and a JSON document (a notification's or a digest's).

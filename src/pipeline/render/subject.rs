@@ -2,18 +2,14 @@
 
 use std::fmt::Write;
 
-use crate::domain::model::{Family, Notification, Outcome, Severity};
+use crate::domain::model::{Family, Notification, Outcome};
 use crate::domain::redact::mask_access_keys;
 
 /// SNS rejects subjects of 100 characters or more.
 pub const MAX_SUBJECT: usize = 99;
 
 pub fn subject(n: &Notification) -> String {
-    let severity = match n.severity {
-        Severity::Info => "INFO",
-        Severity::Warning => "WARNING",
-        Severity::Critical => "CRITICAL",
-    };
+    let severity = n.severity.label();
     let name = n.resource.name.as_deref().unwrap_or("");
     let status = n.status.as_ref().map_or("", |s| s.value.as_str());
     let mut line = String::with_capacity(128);

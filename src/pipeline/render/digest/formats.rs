@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 use std::fmt::Write;
 
 use serde::Serialize;
-use serde_json::{Map, Value};
+use serde_json::Map;
 
 use super::DigestItem;
 use super::tally::{Count, headline};
@@ -14,10 +14,10 @@ use crate::domain::fingerprint::content_id;
 use crate::domain::model::Severity;
 use crate::domain::redact::mask_access_keys;
 use crate::pipeline::render::attributes::clean;
-use crate::pipeline::render::chat::icon;
+use crate::pipeline::render::chat::{ChatNotification, Content, Metadata, icon};
 use crate::pipeline::render::document::SCHEMA_VERSION;
 use crate::pipeline::render::subject::{MAX_SUBJECT, plain_line};
-use crate::pipeline::render::{fifo_id, json, multi_message};
+use crate::pipeline::render::{Message, fifo_id, json, request};
 use crate::ports::publisher::{AttributeValue, Attributes, PublishRequest};
 
 /// Which part of how many, and how many items in all.
@@ -27,6 +27,8 @@ struct Part<'a> {
     of: usize,
     total: usize,
     severity: Severity,
+    counts: &'a [(Count, usize)],
+    headline: String,
 }
 
 pub fn render(
@@ -38,51 +40,47 @@ pub fn render(
 ) -> PublishRequest {
     let part_items: Vec<&DigestItem> = part.iter().map(|&i| &items[i]).collect();
     let part = Part {
-        severity: part_items
-            .iter()
-            .map(|i| i.severity)
-            .max()
-            .unwrap_or(Severity::Info),
+        severity: (part_items.iter().map(|i| i.severity).max()).unwrap_or(Severity::Info),
         items: part_items,
         number,
         of,
         total: items.len(),
+        counts,
+        headline: headline(counts),
     };
-    let headline = headline(counts);
-    let subject = subject(&part, &headline);
-    let (message, structure) = match settings.message_format {
-        MessageFormat::Text => (text(&part, &headline), None),
-        MessageFormat::Json => (json::to_string(&document(&part, counts)), None),
-        MessageFormat::Chat => (json::to_string(&chat(&part, &headline, &subject)), None),
-        MessageFormat::Multi => {
-            let document = json::to_string(&document(&part, counts));
-            (
-                multi_message(&text(&part, &headline), &document),
-                Some("json"),
-            )
-        }
-    };
-    let (group, dedup) = if settings.fifo() {
-        let ids: Vec<&str> = part
-            .items
-            .iter()
+    request(&part, settings)
+}
+
+impl Message for Part<'_> {
+    fn subject(&self) -> String {
+        subject(self)
+    }
+
+    fn text(&self) -> String {
+        text(self)
+    }
+
+    fn document(&self) -> String {
+        json::to_string(&document(self))
+    }
+
+    fn chat(&self, subject: &str) -> String {
+        json::to_string(&chat(self, subject))
+    }
+
+    fn attributes(&self) -> Attributes {
+        attributes(self)
+    }
+
+    /// Digests share one group; the ids of the items it carries deduplicate it.
+    fn fifo_ids(&self, _: &str, _: &str) -> (String, String) {
+        let ids: Vec<&str> = (self.items.iter())
             .map(|i| i.event_id.as_deref().unwrap_or(&i.summary))
             .collect();
         (
-            Some("batch-notifier-digest".to_owned()),
-            Some(fifo_id(&content_id(&ids), "batch-notifier-digest")),
+            "batch-notifier-digest".to_owned(),
+            fifo_id(&content_id(&ids), "batch-notifier-digest"),
         )
-    } else {
-        (None, None)
-    };
-    PublishRequest {
-        topic_arn: settings.topic_arn.clone(),
-        subject,
-        message,
-        message_structure: structure,
-        message_attributes: attributes(&part),
-        message_group_id: group,
-        message_deduplication_id: dedup,
     }
 }
 
@@ -99,27 +97,19 @@ pub fn estimate(item: &DigestItem, format: MessageFormat) -> usize {
     }
 }
 
-fn severity_label(severity: Severity) -> &'static str {
-    match severity {
-        Severity::Info => "INFO",
-        Severity::Warning => "WARNING",
-        Severity::Critical => "CRITICAL",
-    }
-}
-
-fn subject(part: &Part<'_>, headline: &str) -> String {
-    let mut line = format!("[{}] Digest", severity_label(part.severity));
+fn subject(part: &Part<'_>) -> String {
+    let mut line = format!("[{}] Digest", part.severity.label());
     if part.of > 1 {
         let _ = write!(line, " {}/{}", part.number, part.of);
     }
-    let _ = write!(line, ": {headline}");
+    let _ = write!(line, ": {}", part.headline);
     mask_access_keys(&mut line);
     plain_line(&line, MAX_SUBJECT)
 }
 
-fn text(part: &Part<'_>, headline: &str) -> String {
+fn text(part: &Part<'_>) -> String {
     let mut out = String::with_capacity(part.items.len() * 160 + 256);
-    let _ = writeln!(out, "{headline}");
+    let _ = writeln!(out, "{}", part.headline);
     if part.of > 1 {
         let _ = writeln!(
             out,
@@ -132,7 +122,7 @@ fn text(part: &Part<'_>, headline: &str) -> String {
     }
     out.push('\n');
     for item in &part.items {
-        let _ = write!(out, "{:<9} {}", severity_label(item.severity), item.summary);
+        let _ = write!(out, "{:<9} {}", item.severity.label(), item.summary);
         if let Some(link) = &item.link {
             let _ = write!(out, "  {link}");
         }
@@ -161,7 +151,7 @@ struct CountEntry<'a> {
     count: usize,
 }
 
-fn document<'a>(part: &'a Part<'a>, counts: &'a [(Count, usize)]) -> Document<'a> {
+fn document<'a>(part: &'a Part<'a>) -> Document<'a> {
     Document {
         schema_version: SCHEMA_VERSION,
         kind: "digest",
@@ -169,8 +159,7 @@ fn document<'a>(part: &'a Part<'a>, counts: &'a [(Count, usize)]) -> Document<'a
         part: part.number,
         parts: part.of,
         total_items: part.total,
-        counts: counts
-            .iter()
+        counts: (part.counts.iter())
             .map(|(count, n)| CountEntry {
                 severity: count.severity,
                 what: if *n == 1 { &count.one } else { &count.many },
@@ -182,7 +171,7 @@ fn document<'a>(part: &'a Part<'a>, counts: &'a [(Count, usize)]) -> Document<'a
 }
 
 /// The chat schema: the counts as the title, one bullet per item with its link.
-fn chat(part: &Part<'_>, headline: &str, subject: &str) -> Value {
+fn chat<'a>(part: &'a Part<'a>, subject: &str) -> ChatNotification<'a> {
     let mut description = String::new();
     for item in &part.items {
         let _ = write!(description, "• *{}* {}", item.severity, item.summary);
@@ -191,31 +180,32 @@ fn chat(part: &Part<'_>, headline: &str, subject: &str) -> Value {
         }
         description.push('\n');
     }
-    let keywords: BTreeSet<&str> = part
-        .items
-        .iter()
+    let keywords: BTreeSet<&str> = (part.items.iter())
         .flat_map(|i| [i.severity.as_str(), i.family.as_str()])
         .collect();
     let mut context = Map::new();
     context.insert("kind".into(), "digest".into());
     context.insert("severity".into(), part.severity.as_str().into());
     context.insert("items".into(), part.items.len().into());
-    serde_json::json!({
-        "version": "1.0",
-        "source": "custom",
-        "content": {
-            "textType": "client-markdown",
-            "title": format!("{} {headline}", icon(part.severity)),
-            "description": description,
-            "keywords": keywords,
+    ChatNotification {
+        version: "1.0",
+        source: "custom",
+        id: None,
+        content: Content {
+            text_type: "client-markdown",
+            title: format!("{} {}", icon(part.severity), part.headline),
+            description,
+            next_steps: None,
+            keywords: keywords.into_iter().map(str::to_owned).collect(),
         },
-        "metadata": {
-            "threadId": "batch-notifier-digest",
-            "summary": subject,
-            "eventType": "Digest",
-            "additionalContext": context,
+        metadata: Metadata {
+            thread_id: "batch-notifier-digest",
+            summary: subject.to_owned(),
+            event_type: "Digest",
+            related_resources: None,
+            additional_context: context,
         },
-    })
+    }
 }
 
 /// The digest's severity is its most severe item's; every other attribute lists its items' values
