@@ -40,9 +40,35 @@ pub fn has_control(value: &str) -> bool {
     value.bytes().any(|b| !(0x20..0x7f).contains(&b)) && value.chars().any(char::is_control)
 }
 
+/// `1234567` as `1,234,567`.
+pub fn thousands(n: impl Into<i128>) -> String {
+    let n = n.into();
+    let digits = n.unsigned_abs().to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3 + 1);
+    if n < 0 {
+        out.push('-');
+    }
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn thousands_are_separated() {
+        assert_eq!(thousands(0u64), "0");
+        assert_eq!(thousands(999u64), "999");
+        assert_eq!(thousands(1000i64), "1,000");
+        assert_eq!(thousands(10_000u64), "10,000");
+        assert_eq!(thousands(-1_234_567i64), "-1,234,567");
+    }
 
     #[test]
     fn bounded_cuts_on_a_character_boundary() {

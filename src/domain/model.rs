@@ -293,6 +293,17 @@ pub struct Notification {
     /// A Batch job's log stream in CloudWatch Logs, where its last lines can be read.
     #[serde(skip)]
     pub log: Option<LogStream>,
+    /// An S3 Batch Operations job's task counts, when a lookup found them: the severity rules and
+    /// the headline read them.
+    #[serde(skip)]
+    pub tasks: Option<TaskCounts>,
+}
+
+/// How many of an S3 Batch Operations job's tasks there are and how many failed.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct TaskCounts {
+    pub total: Option<i64>,
+    pub failed: i64,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -357,6 +368,7 @@ impl Notification {
             detail: _,
             item_failures: _,
             log: _,
+            tasks: _,
         } = self;
         for text in [source, detail_type, event_name, summary, thread_key] {
             f(text);
@@ -401,16 +413,22 @@ impl Notification {
         unavailable.iter_mut().for_each(|u| f(&mut u.reason));
     }
 
-    /// The array child or the node index this event is about, with the job it belongs to.
-    pub fn child(&self) -> Option<(&'static str, u64, &str)> {
-        let array = self
-            .array
-            .as_ref()
-            .and_then(|a| Some(("child", a.index?, &*a.parent_id)));
-        let node = self
-            .node
-            .as_ref()
-            .and_then(|n| Some(("node", n.index?, &*n.job_id)));
+    /// The array child or the node this event is about, with the job it belongs to.
+    pub fn child(&self) -> Option<Child<'_>> {
+        let array = (self.array.as_ref()).and_then(|a| {
+            Some(Child {
+                kind: ChildKind::ArrayChild,
+                index: a.index?,
+                parent_id: &a.parent_id,
+            })
+        });
+        let node = (self.node.as_ref()).and_then(|n| {
+            Some(Child {
+                kind: ChildKind::Node,
+                index: n.index?,
+                parent_id: &n.job_id,
+            })
+        });
         array.or(node)
     }
 
@@ -422,6 +440,53 @@ impl Notification {
                 access: Access::ReadOnly,
                 ..
             })
+        )
+    }
+}
+
+/// Which part of a larger job an event is about.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ChildKind {
+    /// A child of an array job.
+    ArrayChild,
+    /// A node of a multi-node parallel job.
+    Node,
+}
+
+impl ChildKind {
+    /// What the part is called: `child`, `node`.
+    pub fn noun(self) -> &'static str {
+        match self {
+            ChildKind::ArrayChild => "child",
+            ChildKind::Node => "node",
+        }
+    }
+
+    /// What the job it belongs to is called.
+    pub fn parent_noun(self) -> &'static str {
+        match self {
+            ChildKind::ArrayChild => "array job",
+            ChildKind::Node => "multi-node job",
+        }
+    }
+}
+
+/// An array job's child or a multi-node job's node: its index and its parent's job id.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Child<'a> {
+    pub kind: ChildKind,
+    pub index: u64,
+    pub parent_id: &'a str,
+}
+
+impl Child<'_> {
+    /// The one phrasing every sentence about a child uses: `child 12 of array job align-reads`.
+    pub fn of(&self, parent_name: &str) -> String {
+        format!(
+            "{} {} of {} {parent_name}",
+            self.kind.noun(),
+            self.index,
+            self.kind.parent_noun()
         )
     }
 }

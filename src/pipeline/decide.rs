@@ -67,13 +67,9 @@ fn skip_reason(n: &Notification, settings: &Settings) -> Option<Skip> {
 /// An array job's child or a multi-node job's node is notified as `CHILD_JOB_EVENTS` says: the
 /// array or multi-node job itself tells the story of the rest.
 fn child_job_skip(n: &Notification, setting: ChildJobEvents) -> Option<Skip> {
-    let (what, index, _) = n.child()?;
-    let job = n.resource.name.as_deref().unwrap_or("(unnamed)");
-    let of = if what == "node" {
-        "multi-node job"
-    } else {
-        "array job"
-    };
+    let child = n
+        .child()?
+        .of(n.resource.name.as_deref().unwrap_or("(unnamed)"));
     let status = n.status.as_ref().map_or("", |s| s.value.as_str());
     match setting {
         ChildJobEvents::All => None,
@@ -81,14 +77,12 @@ fn child_job_skip(n: &Notification, setting: ChildJobEvents) -> Option<Skip> {
         ChildJobEvents::Failed => skip(
             SkipKind::ChildJob,
             format!(
-                "{what} {index} of {of} {job} is {status}: only failed children and nodes are notified (CHILD_JOB_EVENTS=failed)"
+                "{child} is {status}: only failed children and nodes are notified (CHILD_JOB_EVENTS=failed)"
             ),
         ),
         ChildJobEvents::None => skip(
             SkipKind::ChildJob,
-            format!(
-                "{what} {index} of {of} {job}: children and nodes are not notified (CHILD_JOB_EVENTS=none)"
-            ),
+            format!("{child}: children and nodes are not notified (CHILD_JOB_EVENTS=none)"),
         ),
     }
 }

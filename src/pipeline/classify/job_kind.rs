@@ -4,7 +4,7 @@
 
 use serde_json::Value;
 
-use crate::domain::limits::{MAX_NAME, bounded};
+use crate::domain::limits::{MAX_NAME, bounded, thousands};
 use crate::domain::model::{ArrayJob, NodeJob};
 
 /// The array job or child the event is about: from `arrayProperties` (`index` for a child, `size`
@@ -105,19 +105,6 @@ pub(super) fn children_counts(array: &ArrayJob) -> Option<String> {
     Some(format!("{}{}", parts.join(", "), of.unwrap_or_default()))
 }
 
-/// `10000` as `10,000`.
-pub(super) fn thousands(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, digit) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(digit);
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -169,17 +156,5 @@ mod tests {
         .unwrap();
         assert_eq!((job.index, job.num_nodes), (None, Some(4)));
         assert_eq!(node_job(&json!({}), Some("ab12")), None);
-    }
-
-    #[test]
-    fn thousands_are_separated() {
-        for (n, text) in [
-            (0, "0"),
-            (999, "999"),
-            (1000, "1,000"),
-            (1234567, "1,234,567"),
-        ] {
-            assert_eq!(thousands(n), text);
-        }
     }
 }

@@ -16,7 +16,7 @@ mod native;
 mod s3_job;
 pub mod severity;
 pub mod statuses;
-mod summary;
+pub mod summary;
 
 use crate::domain::limits::{MAX_NAME, bounded};
 use crate::domain::model::{
@@ -97,6 +97,7 @@ fn base(
         thread_key: String::new(),
         detail: Detail::default(),
         item_failures: 0,
+        tasks: None,
         log: None,
     }
 }
@@ -120,8 +121,8 @@ fn scrub(n: &mut Notification, secrets: &Secrets) {
 /// that one job's messages stay together; a job's id (every family reports it); otherwise the kind
 /// and name (an ARN in one event and a name in the next still match).
 fn thread_key(n: &Notification) -> String {
-    if let Some((_, _, parent)) = n.child() {
-        return parent.to_owned();
+    if let Some(child) = n.child() {
+        return child.parent_id.to_owned();
     }
     let (resource, event_name) = (&n.resource, &n.event_name);
     let job_like = matches!(

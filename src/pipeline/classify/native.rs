@@ -6,9 +6,9 @@ use super::fields::{fact, scalar_text, short_name, text_at};
 use super::links::{Console, JobPage};
 use super::statuses::{self, Phase};
 use super::{base, job_kind, job_logs, links};
-use crate::domain::limits::{MAX_NAME, MAX_TEXT};
+use crate::domain::limits::{MAX_NAME, MAX_TEXT, thousands};
 use crate::domain::model::{
-    Family, LogStream, Notification, Outcome, Resource, ResourceKind, Status,
+    ChildKind, Family, LogStream, Notification, Outcome, Resource, ResourceKind, Status,
 };
 use crate::pipeline::parse::{Envelope, EventError};
 
@@ -158,16 +158,13 @@ fn add_job_kind(n: &mut Notification, detail: &Value, job_id: Option<&str>) {
     if let Some(array) = &n.array {
         let children = array
             .size
-            .map(|size| format!(", {} children", job_kind::thousands(size)))
+            .map(|size| format!(", {} children", thousands(size)))
             .unwrap_or_default();
-        let fact = match array.index {
-            Some(index) => fact(
+        let fact = match n.child().filter(|c| c.kind == ChildKind::ArrayChild) {
+            Some(child) => fact(
                 "array_job",
                 "Array job",
-                format!(
-                    "child {index} of array job {name} ({}){children}",
-                    array.parent_id
-                ),
+                format!("{} ({}){children}", child.of(name), child.parent_id),
             ),
             None => match job_kind::children_counts(array) {
                 Some(counts) => fact("children", "Children", counts),

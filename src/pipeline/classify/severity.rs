@@ -3,7 +3,9 @@
 //!
 //! The README's severity table mirrors this one.
 
-use crate::domain::model::{Family, Notification, Outcome, ResourceKind, Severity, Verb};
+use crate::domain::model::{
+    Family, Notification, Outcome, ResourceKind, Severity, TaskCounts, Verb,
+};
 
 /// A condition on a classified event.
 #[derive(Clone, Copy, Debug)]
@@ -26,6 +28,8 @@ pub enum When {
     Family(Family),
     /// An array job some of whose children failed.
     FailedChildren,
+    /// An S3 Batch Operations job that completed with failed tasks (its task counts looked up).
+    CompletedWithFailedTasks,
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -68,6 +72,7 @@ pub const RULES: &[Rule] = &[
                                                                          Warning,  "the S3 Batch Operations job needs attention"),
     rule(When::Family(Family::BatchQueueBlocked),                        Warning,  "the job queue is blocked"),
     rule(When::FailedChildren,                                           Warning,  "some children of the array job failed"),
+    rule(When::CompletedWithFailedTasks,                                 Warning,  "the job completed with failed tasks"),
 ];
 
 /// The reason given when no rule applies.
@@ -98,7 +103,15 @@ fn applies(when: When, n: &Notification) -> bool {
             .as_ref()
             .and_then(|a| a.status_summary.as_ref()?.get("FAILED"))
             .is_some_and(|&failed| failed > 0),
+        When::CompletedWithFailedTasks => completed_with_failed_tasks(n).is_some(),
     }
+}
+
+/// The task counts of an S3 Batch Operations job that completed with failed tasks.
+pub fn completed_with_failed_tasks(n: &Notification) -> Option<TaskCounts> {
+    let complete =
+        n.family == Family::S3BatchJob && n.status.as_ref().is_some_and(|s| s.value == "Complete");
+    n.tasks.filter(|tasks| complete && tasks.failed > 0)
 }
 
 /// The severity of an event and the reasons for it.

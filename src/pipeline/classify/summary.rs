@@ -4,7 +4,8 @@
 use std::borrow::Cow;
 
 use super::job_kind::children_counts;
-use crate::domain::limits::single_line;
+use super::severity::completed_with_failed_tasks;
+use crate::domain::limits::{single_line, thousands};
 use crate::domain::model::{Family, Notification, Outcome};
 
 pub(super) fn summary(n: &Notification) -> String {
@@ -27,15 +28,9 @@ pub(super) fn summary(n: &Notification) -> String {
             }
         }
         Family::BatchQueueBlocked => format!("Batch job queue {name} is blocked."),
-        Family::BatchJobState if n.child().is_some() => {
+        Family::BatchJobState if let Some(child) = n.child() => {
             let status = n.status.as_ref().map_or("", |s| s.value.as_str());
-            let (what, index, _) = n.child().unwrap_or_default();
-            let of = if what == "node" {
-                "multi-node job"
-            } else {
-                "array job"
-            };
-            let mut sentence = format!("{what} {index} of {of} {name} is now {status}.");
+            let mut sentence = format!("{} is now {status}.", child.of(name));
             sentence[..1].make_ascii_uppercase();
             sentence
         }
@@ -69,4 +64,18 @@ pub(super) fn summary(n: &Notification) -> String {
         Cow::Owned(single) => single,
         Cow::Borrowed(_) => sentence,
     }
+}
+
+/// The headline of an S3 Batch Operations job that completed with failed tasks, once its task
+/// counts are looked up: `… (12 task(s) of 1,000 failed)`.
+pub fn add_failed_tasks(n: &mut Notification) {
+    let Some(tasks) = completed_with_failed_tasks(n) else {
+        return;
+    };
+    let total = (tasks.total).map_or(String::new(), |t| format!(" of {}", thousands(t)));
+    n.summary = format!(
+        "{} ({} task(s){total} failed)",
+        n.summary,
+        thousands(tasks.failed)
+    );
 }

@@ -3,10 +3,9 @@
 
 use super::log_lines::log_lines;
 use crate::config::EnrichSource;
-use crate::domain::limits::{MAX_NAME, MAX_TEXT, bounded};
-use crate::domain::model::{Fact, Notification, Severity, Unavailable};
-use crate::pipeline::classify::links;
-use crate::pipeline::classify::short_name;
+use crate::domain::limits::{MAX_NAME, MAX_TEXT, bounded, thousands};
+use crate::domain::model::{Fact, Notification, TaskCounts, Unavailable};
+use crate::pipeline::classify::{links, severity, short_name, summary};
 use crate::ports::lookups::{Found, JobReport, Missing, S3JobReport};
 
 /// Adds `found` to `n`.
@@ -72,21 +71,13 @@ fn add_s3_job(n: &mut Notification, job: S3JobReport) {
         n.facts
             .push(fact("time_active", "Time active", duration(seconds)));
     }
-    let failed = job.failed_tasks.unwrap_or(0);
-    if status == "Complete" && failed > 0 {
-        let total = job
-            .total_tasks
-            .map_or(String::new(), |t| format!(" of {}", thousands(t)));
-        n.summary = format!(
-            "{} ({} task(s){total} failed)",
-            n.summary,
-            thousands(failed)
-        );
-        if n.severity < Severity::Warning {
-            n.severity = Severity::Warning;
-            n.severity_reasons = vec!["the job completed with failed tasks"];
-        }
-    }
+    n.tasks = Some(TaskCounts {
+        total: job.total_tasks,
+        failed: job.failed_tasks.unwrap_or(0),
+    });
+    summary::add_failed_tasks(n);
+    let (severity, reasons) = severity::assess(n);
+    (n.severity, n.severity_reasons) = (severity, reasons);
     let reasons: Vec<String> = job
         .failure_reasons
         .iter()
@@ -178,22 +169,6 @@ fn add_job(n: &mut Notification, job: JobReport) {
     }
 }
 
-/// `1234567` as `1,234,567`.
-fn thousands(n: i64) -> String {
-    let digits = n.unsigned_abs().to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3 + 1);
-    if n < 0 {
-        out.push('-');
-    }
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
-
 /// Seconds as a person reads a duration: `2 h 5 min`, `3 min 20 s`, `45 s`.
 fn duration(seconds: i64) -> String {
     let s = seconds.max(0);
@@ -210,10 +185,6 @@ mod tests {
 
     #[test]
     fn numbers_and_durations_read_as_people_write_them() {
-        assert_eq!(thousands(0), "0");
-        assert_eq!(thousands(999), "999");
-        assert_eq!(thousands(1000), "1,000");
-        assert_eq!(thousands(-1234567), "-1,234,567");
         assert_eq!(duration(45), "45 s");
         assert_eq!(duration(200), "3 min 20 s");
         assert_eq!(duration(7500), "2 h 5 min");

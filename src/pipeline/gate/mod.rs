@@ -174,13 +174,14 @@ fn over_cap(n: &Notification, place: Option<u64>, cap: u32) -> Option<Skip> {
     if place? <= u64::from(cap) {
         return None;
     }
-    let (what, index, _) = n.child()?;
-    let job = n.resource.name.as_deref().unwrap_or("(unnamed)");
+    let child = n
+        .child()?
+        .of(n.resource.name.as_deref().unwrap_or("(unnamed)"));
     let status = n.status.as_ref().map_or("", |s| s.value.as_str());
     Some(Skip {
         kind: SkipKind::ChildFailuresCapped,
         reason: format!(
-            "{what} {index} of {job} is {status}: {cap} failed children of this job were notified already (CHILD_FAILURES_MAX={cap}); its final notification counts the rest"
+            "{child} is {status}: {cap} failed children of this job were notified already (CHILD_FAILURES_MAX={cap}); its final notification counts the rest"
         ),
     })
 }
@@ -282,6 +283,7 @@ mod tests {
             thread_key: String::new(),
             detail: Default::default(),
             item_failures: 0,
+            tasks: None,
             log: None,
         }
     }
@@ -387,7 +389,7 @@ mod tests {
                     assert_eq!(
                         skip.reason,
                         format!(
-                            "child {index} of align is FAILED: 2 failed children of this job were notified already (CHILD_FAILURES_MAX=2); its final notification counts the rest"
+                            "child {index} of array job align is FAILED: 2 failed children of this job were notified already (CHILD_FAILURES_MAX=2); its final notification counts the rest"
                         )
                     );
                     // A duplicate of a capped child is not counted again.

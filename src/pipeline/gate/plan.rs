@@ -39,7 +39,7 @@ pub fn plan(n: &Notification, settings: &Settings) -> Plan {
         .filter(|_| {
             n.outcome == Outcome::Failed && settings.child_job_events == ChildJobEvents::Failed
         })
-        .map(|(_, _, parent)| format!("job#{parent}"));
+        .map(|child| format!("job#{}", child.parent_id));
     let is_parent = child.is_none() && (n.array.is_some() || n.node.is_some());
     let tells_children = is_parent
         && settings.child_job_events == ChildJobEvents::Failed

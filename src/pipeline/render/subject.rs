@@ -31,7 +31,12 @@ pub fn subject(n: &Notification) -> String {
         }
         Family::S3BatchJob => write!(line, "S3 Batch Operations job {name} {status}"),
         Family::BatchJobState => match n.child() {
-            Some((what, index, _)) => write!(line, "Batch job {name} {what} {index} {status}"),
+            Some(child) => write!(
+                line,
+                "Batch job {name} {} {} {status}",
+                child.kind.noun(),
+                child.index
+            ),
             None => write!(line, "Batch job {name} {status}"),
         },
         Family::BatchServiceJobState => write!(line, "Batch service job {name} {status}"),
