@@ -94,8 +94,8 @@ fn one_line(pretty: &[u8]) -> Vec<u8> {
 
 fn settings(format: MessageFormat) -> Settings {
     let mut settings = config::from_lookup(|_| None, Mode::Preview).unwrap();
-    settings.include_read_only = true;
-    settings.message_format = format;
+    settings.filter.include_read_only = true;
+    settings.render.message_format = format;
     settings
 }
 

@@ -71,7 +71,7 @@ fn run_lambda() -> ExitCode {
     let served = runtime.block_on(async {
         let config = load_config().await;
         let publisher = SnsPublisher::new(aws_sdk_sns::Client::new(&config));
-        let store = (settings.state_table.clone()).map(|table| DynamoStore::new(&config, table));
+        let store = (settings.state.table.clone()).map(|table| DynamoStore::new(&config, table));
         let lookups = aws_lookups(&config, &settings);
         let services = Services {
             core: Core {

@@ -192,7 +192,7 @@ fn a_failed_publish_batch_reports_every_record_it_carried() {
 
 fn digest_settings(format: MessageFormat) -> Settings {
     let mut s = settings(format);
-    s.delivery = Delivery::Digest;
+    s.deliver.delivery = Delivery::Digest;
     s
 }
 
@@ -326,7 +326,7 @@ fn a_digest_too_large_for_one_message_is_split_and_drops_nothing() {
 #[test]
 fn digest_immediate_severity_sends_those_at_or_above_it_alone() {
     let mut settings = digest_settings(MessageFormat::Text);
-    settings.digest_immediate_severity = Severity::Warning;
+    settings.deliver.digest_immediate_severity = Severity::Warning;
     let bodies = bodies();
     let publisher = Batches::default();
     assert!(batch(records(&bodies), &settings, &publisher).is_empty());
@@ -391,7 +391,7 @@ fn a_batch_out_of_time_stops_taking_records_and_reports_the_rest() {
 #[test]
 fn with_the_state_store_a_batch_publishes_each_event_once() {
     let mut settings = settings(MessageFormat::Text);
-    settings.state_table = Some("state".into());
+    settings.state.table = Some("state".into());
     let bodies = bodies();
     let store = MemoryStore::default();
     let publisher = Batches::default();

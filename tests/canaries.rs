@@ -313,7 +313,7 @@ fn an_access_key_id_in_any_string_of_any_event_is_masked_in_every_format() {
         let bytes = serde_json::to_vec(&event).unwrap();
         for format in common::FORMATS {
             let mut settings = common::settings(format);
-            settings.topic_arn = "arn:aws:sns:us-east-1:123456789012:alerts.fifo".into();
+            settings.deliver.topic_arn = "arn:aws:sns:us-east-1:123456789012:alerts.fifo".into();
             let Decision::Publish(request) = prepare_gated(&bytes, &settings).unwrap().decision
             else {
                 continue;

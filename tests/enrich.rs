@@ -176,7 +176,7 @@ async fn every_enriched_example_in_every_format() {
     );
     for format in FORMATS {
         let mut settings = all_sources();
-        settings.message_format = format;
+        settings.render.message_format = format;
         for event in EVENTS {
             let shown = published(run(event, &settings, &sources).await);
             let name = format!("enriched-{}__{format}", event.trim_end_matches(".json"));
@@ -282,7 +282,7 @@ async fn secrets_planted_in_log_lines_do_not_leave_in_any_format() {
     let sources = sources(Answer::Hang, Answer::Value(lines), Answer::Hang);
     for format in FORMATS {
         let mut settings = all_sources();
-        settings.message_format = format;
+        settings.render.message_format = format;
         let shown = published(run("batch-job-state-failed.json", &settings, &sources).await);
         for canary in ["CANARY1", "CANARY2", "canary-pass", "canary-token"] {
             assert!(!shown.contains(canary), "{format}: {canary} left:\n{shown}");
@@ -326,7 +326,7 @@ async fn the_report_link_follows_the_partition_and_no_event_chooses_its_host() {
     let sources = sources(Answer::Value(s3_job(1)), Answer::Hang, Answer::Hang);
     for format in FORMATS {
         let mut settings = all_sources();
-        settings.message_format = format;
+        settings.render.message_format = format;
         let hostile =
             published(run_bytes(&s3_job_in("attacker.example.net#"), &settings, &sources).await);
         assert!(

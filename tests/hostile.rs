@@ -124,7 +124,7 @@ fn all_settings() -> Vec<Settings> {
     for format in common::FORMATS {
         let mut settings = common::settings(format);
         all.push(settings.clone());
-        settings.topic_arn = "arn:aws:sns:us-east-1:123456789012:alerts.fifo".into();
+        settings.deliver.topic_arn = "arn:aws:sns:us-east-1:123456789012:alerts.fifo".into();
         all.push(settings);
     }
     all
@@ -160,7 +160,7 @@ fn check(input: &[u8], settings: &[Settings]) -> Result<(), TestCaseError> {
                         prop_assert!(!group.is_empty() && group.len() <= 128);
                         prop_assert!(group.bytes().all(|b| b.is_ascii_graphic()));
                     }
-                    if settings.message_format != MessageFormat::Text {
+                    if settings.render.message_format != MessageFormat::Text {
                         prop_assert!(serde_json::from_str::<Value>(&request.message).is_ok());
                     } else {
                         prop_assert!(!request.message.chars().any(|c| c.is_control() && c != '\n'));

@@ -312,7 +312,7 @@ fn foreign_events_are_skipped_with_a_reason() {
 #[test]
 fn fifo_ids_are_valid_and_the_same_for_a_redelivered_event() {
     let mut settings = settings(MessageFormat::Text);
-    settings.topic_arn = "arn:aws:sns:us-east-1:123456789012:batch.fifo".into();
+    settings.deliver.topic_arn = "arn:aws:sns:us-east-1:123456789012:batch.fifo".into();
     let first = publish(&example("batch-job-state-failed.json"), &settings);
     let again = publish(&example("batch-job-state-failed.json"), &settings);
     assert_eq!(
@@ -527,7 +527,7 @@ fn an_account_name_stands_beside_the_account_id_in_every_format() {
     let event = example("batch-job-state-failed.json");
     for format in FORMATS {
         let mut settings = settings_with(&[("ACCOUNT_NAMES", "123456789012=genomics-prod")]);
-        settings.message_format = format;
+        settings.render.message_format = format;
         let request = publish(&event, &settings);
         assert!(
             request.subject.contains(" in genomics-prod us-east-1"),
@@ -546,7 +546,7 @@ fn an_account_name_stands_beside_the_account_id_in_every_format() {
         );
     }
     let mut settings = settings_with(&[("ACCOUNT_NAMES", "123456789012=genomics-prod")]);
-    settings.message_format = MessageFormat::Json;
+    settings.render.message_format = MessageFormat::Json;
     let document: Value = serde_json::from_str(&publish(&event, &settings).message).unwrap();
     assert_eq!(document["account_name"], "genomics-prod");
     assert_eq!(document["account"], "123456789012");

@@ -31,7 +31,7 @@ fn every_example_event_in_every_format() {
 #[test]
 fn fifo_topics_get_group_and_deduplication_ids() {
     let mut settings = settings(MessageFormat::Text);
-    settings.topic_arn = "arn:aws:sns:us-east-1:123456789012:batch.fifo".into();
+    settings.deliver.topic_arn = "arn:aws:sns:us-east-1:123456789012:batch.fifo".into();
     let views: Vec<String> = example_events()
         .iter()
         .filter_map(

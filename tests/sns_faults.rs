@@ -294,7 +294,7 @@ fn throttling_and_server_errors_then_success_publish_once() {
         };
         let (plan, publisher, topic) = setup(plan).await;
         let mut settings = common::settings(MessageFormat::Text);
-        settings.topic_arn = topic;
+        settings.deliver.topic_arn = topic;
         let response = handle(&event(), &settings, &publisher).await.unwrap();
         let Decision::Publish(id) = response else {
             panic!("not published: {response:?}")
@@ -330,7 +330,7 @@ fn faults_that_outlast_the_retries_fail_the_invocation_naming_the_cause() {
             };
             let (plan, publisher, topic) = setup(plan).await;
             let mut settings = common::settings(MessageFormat::Text);
-            settings.topic_arn = topic;
+            settings.deliver.topic_arn = topic;
             let started = Instant::now();
             let error = handle(&event(), &settings, &publisher).await.unwrap_err();
             let took = started.elapsed();
@@ -366,7 +366,7 @@ fn a_thousand_events_with_a_third_of_requests_faulted_are_all_accounted_for() {
         };
         let (plan, publisher, topic) = setup(plan).await;
         let mut settings = common::settings(MessageFormat::Text);
-        settings.topic_arn = topic;
+        settings.deliver.topic_arn = topic;
         let publishable: Vec<Vec<u8>> = common::example_events()
             .into_iter()
             .map(|(_, bytes)| bytes)

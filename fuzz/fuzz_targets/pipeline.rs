@@ -24,10 +24,10 @@ fn all_settings() -> Vec<Settings> {
     let mut all = Vec::new();
     for format in [MessageFormat::Text, MessageFormat::Json, MessageFormat::Multi, MessageFormat::Chat] {
         let mut settings = config::from_lookup(|_| None, Mode::Preview).unwrap();
-        settings.include_read_only = true;
-        settings.message_format = format;
+        settings.filter.include_read_only = true;
+        settings.render.message_format = format;
         all.push(settings.clone());
-        settings.topic_arn = "arn:aws:sns:us-east-1:123456789012:alerts.fifo".into();
+        settings.deliver.topic_arn = "arn:aws:sns:us-east-1:123456789012:alerts.fifo".into();
         all.push(settings);
     }
     all

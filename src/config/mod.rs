@@ -28,55 +28,122 @@ pub enum Mode {
     Lambda,
 }
 
+/// The settings, grouped by the stage that reads them.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Settings {
-    pub topic_arn: String,
+    /// `decide`: which events are worth a notification.
+    pub filter: Filter,
+    /// `render`: how a notification reads.
+    pub render: Render,
+    /// `gate`: the state table.
+    pub state: State,
+    /// `enrich`: the lookups.
+    pub enrich: Enrich,
+    /// Publishing: the topic, and how an SQS batch goes out.
+    pub deliver: Deliver,
+    /// The metric lines' CloudWatch namespace.
+    pub metrics_namespace: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Filter {
     pub min_severity: Severity,
     pub include_read_only: bool,
     pub event_names_include: Vec<String>,
     pub event_names_exclude: Vec<String>,
     pub skip_transitional_statuses: bool,
-    pub message_format: MessageFormat,
-    pub metrics_namespace: String,
     pub child_job_events: ChildJobEvents,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Render {
+    pub message_format: MessageFormat,
     /// Readable names of accounts, by account id.
     pub account_names: Vec<(String, String)>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct State {
     /// The DynamoDB table that remembers what was told; `None`: stateless.
-    pub state_table: Option<String>,
-    pub state_failure: StateFailure,
+    pub table: Option<String>,
+    pub failure: StateFailure,
     /// How long the table remembers what was told.
-    pub state_ttl_days: u32,
+    pub ttl_days: u32,
     /// A claim's lease, when shorter than the invocation's deadline.
-    pub state_lease_seconds: Option<u32>,
+    pub lease_seconds: Option<u32>,
     /// With a state table and `CHILD_JOB_EVENTS=failed`: how many failed children of one array or
     /// multi-node job are notified one by one.
     pub child_failures_max: u32,
-    pub delivery: Delivery,
-    /// With `DELIVERY=digest`: notifications at or above it are published on their own at once.
-    pub digest_immediate_severity: Severity,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Enrich {
     /// The sources of context looked up for a notification, each once.
-    pub enrich: Vec<EnrichSource>,
+    pub sources: Vec<EnrichSource>,
     /// How many of a failed job's last log lines a notification shows (with `job_logs`).
     pub log_lines: u32,
     /// The time all of one event's lookups share.
-    pub enrich_timeout_ms: u32,
+    pub timeout_ms: u32,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Deliver {
+    pub topic_arn: String,
+    pub delivery: Delivery,
+    /// With `DELIVERY=digest`: notifications at or above it are published on their own at once.
+    pub digest_immediate_severity: Severity,
 }
 
 impl Settings {
+    /// What every variable's default gives.
+    fn defaults() -> Settings {
+        Settings {
+            filter: Filter {
+                min_severity: Severity::Info,
+                include_read_only: false,
+                event_names_include: Vec::new(),
+                event_names_exclude: Vec::new(),
+                skip_transitional_statuses: false,
+                child_job_events: ChildJobEvents::Failed,
+            },
+            render: Render {
+                message_format: MessageFormat::Text,
+                account_names: Vec::new(),
+            },
+            state: State {
+                table: None,
+                failure: StateFailure::Publish,
+                ttl_days: DEFAULT_STATE_TTL_DAYS,
+                lease_seconds: None,
+                child_failures_max: DEFAULT_CHILD_FAILURES_MAX,
+            },
+            enrich: Enrich {
+                sources: DEFAULT_ENRICH.to_vec(),
+                log_lines: 0,
+                timeout_ms: DEFAULT_ENRICH_TIMEOUT_MS,
+            },
+            deliver: Deliver {
+                topic_arn: PREVIEW_TOPIC_ARN.to_owned(),
+                delivery: Delivery::Each,
+                digest_immediate_severity: Severity::Critical,
+            },
+            metrics_namespace: DEFAULT_METRICS_NAMESPACE.to_owned(),
+        }
+    }
+
     /// The topic is FIFO: messages need a group id and a deduplication id.
     pub fn fifo(&self) -> bool {
-        self.topic_arn.ends_with(".fifo")
+        self.deliver.topic_arn.ends_with(".fifo")
     }
 
     /// Whether `ENRICH` names `source`.
     pub fn enriches(&self, source: EnrichSource) -> bool {
-        self.enrich.contains(&source)
+        self.enrich.sources.contains(&source)
     }
 
     /// The readable name `ACCOUNT_NAMES` gives `account`.
     pub fn account_name(&self, account: &str) -> Option<&str> {
-        self.account_names
-            .iter()
+        (self.render.account_names.iter())
             .find(|(id, _)| id == account)
             .map(|(_, name)| name.as_str())
     }
@@ -91,152 +158,112 @@ pub struct ConfigError {
     pub accepted: &'static str,
 }
 
-/// One row per setting: its variable, what it accepts, and its default when unset.
-#[rustfmt::skip]
-pub const VARIABLES: &[(&str, &str, &str)] = &[
-    ("TOPIC_ARN",                  "an SNS topic ARN, arn:<partition>:sns:<region>:<12-digit account>:<name>[.fifo]", "required (preview: a placeholder topic)"),
-    ("MIN_SEVERITY",               "info, warning, critical",                                                     "info"),
-    ("INCLUDE_READ_ONLY",          "true, false (also 1/0, yes/no)",                                              "false"),
-    ("EVENT_NAMES_INCLUDE",        "comma-separated event names; empty for all",                                  "empty"),
-    ("EVENT_NAMES_EXCLUDE",        "comma-separated event names; empty for none",                                 "empty"),
-    ("SKIP_TRANSITIONAL_STATUSES", "true, false (also 1/0, yes/no)",                                              "false"),
-    ("MESSAGE_FORMAT",             "text, json, multi, chat",                                                     "text"),
-    ("METRICS_NAMESPACE",          "a CloudWatch namespace: 1-255 characters of letters, digits and . - _ / # :", "BatchNotifier"),
-    ("CHILD_JOB_EVENTS",           "failed, all, none",                                                           "failed"),
-    ("ACCOUNT_NAMES",              "comma-separated <12-digit account>=<name> pairs, names of printable characters", "empty"),
-    ("STATE_TABLE",                "a DynamoDB table name (3-255 of letters, digits, _ - .); empty for none",     "empty: stateless"),
-    ("STATE_FAILURE",              "publish, fail",                                                               "publish"),
-    ("STATE_TTL_DAYS",             "whole days, 1-365",                                                           "15"),
-    ("STATE_LEASE_SECONDS",        "whole seconds, 15-900 (longer than a publish may take)",                      "empty: until the invocation's deadline"),
-    ("CHILD_FAILURES_MAX",         "a whole number, 0-100000",                                                    "10"),
-    ("DELIVERY",                   "each, digest (for SQS batches; a single event is always published on its own)", "each"),
-    ("DIGEST_IMMEDIATE_SEVERITY",  "info, warning, critical",                                                     "critical"),
-    ("ENRICH",                     "comma-separated sources: s3_jobs, job_logs, jobs; empty for none",            "s3_jobs,jobs"),
-    ("LOG_LINES",                  "a whole number, 0-100 (above 0 needs job_logs in ENRICH, which needs it above 0)", "0: off"),
-    ("ENRICH_TIMEOUT_MS",          "whole milliseconds, 100-10000",                                               "1500"),
-];
-
-fn accepted(variable: &str) -> &'static str {
-    VARIABLES
-        .iter()
-        .find(|(name, _, _)| *name == variable)
-        .map_or("", |(_, accepts, _)| accepts)
+/// One environment variable: its name, what it accepts, its default when unset, and how a value
+/// sets it (or what is wrong with the value).
+pub struct Variable {
+    pub name: &'static str,
+    pub accepts: &'static str,
+    pub default: &'static str,
+    set: fn(&mut Settings, &str) -> Result<(), &'static str>,
 }
+
+const fn var(
+    name: &'static str,
+    accepts: &'static str,
+    default: &'static str,
+    set: fn(&mut Settings, &str) -> Result<(), &'static str>,
+) -> Variable {
+    Variable {
+        name,
+        accepts,
+        default,
+        set,
+    }
+}
+
+/// Every setting, one row each.
+#[rustfmt::skip]
+pub const VARIABLES: &[Variable] = &[
+    var("TOPIC_ARN",                  "an SNS topic ARN, arn:<partition>:sns:<region>:<12-digit account>:<name>[.fifo]", "required (preview: a placeholder topic)",
+        |s, v| { s.deliver.topic_arn = parse_topic_arn(v)?; Ok(()) }),
+    var("MIN_SEVERITY",               "info, warning, critical",                                                     "info",
+        |s, v| { s.filter.min_severity = choice(Severity::from_name(v), "unknown severity")?; Ok(()) }),
+    var("INCLUDE_READ_ONLY",          "true, false (also 1/0, yes/no)",                                              "false",
+        |s, v| { s.filter.include_read_only = flag(v)?; Ok(()) }),
+    var("EVENT_NAMES_INCLUDE",        "comma-separated event names; empty for all",                                  "empty",
+        |s, v| { s.filter.event_names_include = names(v); Ok(()) }),
+    var("EVENT_NAMES_EXCLUDE",        "comma-separated event names; empty for none",                                 "empty",
+        |s, v| { s.filter.event_names_exclude = names(v); Ok(()) }),
+    var("SKIP_TRANSITIONAL_STATUSES", "true, false (also 1/0, yes/no)",                                              "false",
+        |s, v| { s.filter.skip_transitional_statuses = flag(v)?; Ok(()) }),
+    var("MESSAGE_FORMAT",             "text, json, multi, chat",                                                     "text",
+        |s, v| { s.render.message_format = choice(MessageFormat::from_name(v), "unknown format")?; Ok(()) }),
+    var("METRICS_NAMESPACE",          "a CloudWatch namespace: 1-255 characters of letters, digits and . - _ / # :", "BatchNotifier",
+        |s, v| { s.metrics_namespace = parse_namespace(v)?; Ok(()) }),
+    var("CHILD_JOB_EVENTS",           "failed, all, none",                                                           "failed",
+        |s, v| { s.filter.child_job_events = choice(ChildJobEvents::from_name(v), "unknown choice")?; Ok(()) }),
+    var("ACCOUNT_NAMES",              "comma-separated <12-digit account>=<name> pairs, names of printable characters", "empty",
+        |s, v| { s.render.account_names = parse_account_names(v)?; Ok(()) }),
+    var("STATE_TABLE",                "a DynamoDB table name (3-255 of letters, digits, _ - .); empty for none",     "empty: stateless",
+        |s, v| { s.state.table = optional(v, parse_table_name)?; Ok(()) }),
+    var("STATE_FAILURE",              "publish, fail",                                                               "publish",
+        |s, v| { s.state.failure = choice(StateFailure::from_name(v), "unknown choice")?; Ok(()) }),
+    var("STATE_TTL_DAYS",             "whole days, 1-365",                                                           "15",
+        |s, v| { s.state.ttl_days = number(v, 1..=365)?; Ok(()) }),
+    var("STATE_LEASE_SECONDS",        "whole seconds, 15-900 (longer than a publish may take)",                      "empty: until the invocation's deadline",
+        |s, v| { s.state.lease_seconds = optional(v, |v| number(v, 15..=900))?; Ok(()) }),
+    var("CHILD_FAILURES_MAX",         "a whole number, 0-100000",                                                    "10",
+        |s, v| { s.state.child_failures_max = number(v, 0..=100_000)?; Ok(()) }),
+    var("DELIVERY",                   "each, digest (for SQS batches; a single event is always published on its own)", "each",
+        |s, v| { s.deliver.delivery = choice(Delivery::from_name(v), "unknown choice")?; Ok(()) }),
+    var("DIGEST_IMMEDIATE_SEVERITY",  "info, warning, critical",                                                     "critical",
+        |s, v| { s.deliver.digest_immediate_severity = choice(Severity::from_name(v), "unknown severity")?; Ok(()) }),
+    var("ENRICH",                     "comma-separated sources: s3_jobs, job_logs, jobs; empty for none",            "s3_jobs,jobs",
+        |s, v| { s.enrich.sources = parse_sources(v)?; Ok(()) }),
+    var("LOG_LINES",                  "a whole number, 0-100 (above 0 needs job_logs in ENRICH, which needs it above 0)", "0: off",
+        |s, v| { s.enrich.log_lines = number(v, 0..=100)?; Ok(()) }),
+    var("ENRICH_TIMEOUT_MS",          "whole milliseconds, 100-10000",                                               "1500",
+        |s, v| { s.enrich.timeout_ms = number(v, 100..=10_000)?; Ok(()) }),
+];
 
 fn invalid(variable: &'static str, value: &str, problem: &'static str) -> ConfigError {
     ConfigError {
         variable,
         value: value.to_owned(),
         problem,
-        accepted: accepted(variable),
+        accepted: (VARIABLES.iter())
+            .find(|v| v.name == variable)
+            .map_or("", |v| v.accepts),
     }
 }
 
-/// Reads the settings through `lookup` (the process environment in production).
+/// Reads the settings through `lookup` (the process environment in production): each variable
+/// that is set, by its row, then the rules between variables.
 pub fn from_lookup(
     lookup: impl Fn(&str) -> Option<String>,
     mode: Mode,
 ) -> Result<Settings, ConfigError> {
-    let topic_arn = match (lookup("TOPIC_ARN"), mode) {
-        (None, Mode::Preview) => PREVIEW_TOPIC_ARN.to_owned(),
-        (None, Mode::Lambda) => return Err(invalid("TOPIC_ARN", "", "it is not set")),
-        (Some(value), _) => parse_topic_arn(&value)?,
-    };
-    let min_severity = match lookup("MIN_SEVERITY") {
-        None => Severity::Info,
-        Some(v) => Severity::from_name(&v)
-            .ok_or_else(|| invalid("MIN_SEVERITY", &v, "unknown severity"))?,
-    };
-    let message_format = match lookup("MESSAGE_FORMAT") {
-        None => MessageFormat::Text,
-        Some(v) => MessageFormat::from_name(&v)
-            .ok_or_else(|| invalid("MESSAGE_FORMAT", &v, "unknown format"))?,
-    };
-    let child_job_events = match lookup("CHILD_JOB_EVENTS") {
-        None => ChildJobEvents::Failed,
-        Some(v) => ChildJobEvents::from_name(&v)
-            .ok_or_else(|| invalid("CHILD_JOB_EVENTS", &v, "unknown choice"))?,
-    };
-    let account_names = match lookup("ACCOUNT_NAMES") {
-        None => Vec::new(),
-        Some(v) => parse_account_names(&v)?,
-    };
-    let metrics_namespace = match lookup("METRICS_NAMESPACE") {
-        None => DEFAULT_METRICS_NAMESPACE.to_owned(),
-        Some(v) => parse_namespace(&v)?,
-    };
-    let state_table = match lookup("STATE_TABLE") {
-        None => None,
-        Some(v) if v.trim().is_empty() => None,
-        Some(v) => Some(parse_table_name(&v)?),
-    };
-    let state_failure = match lookup("STATE_FAILURE") {
-        None => StateFailure::Publish,
-        Some(v) => StateFailure::from_name(&v)
-            .ok_or_else(|| invalid("STATE_FAILURE", &v, "unknown choice"))?,
-    };
-    let delivery = match lookup("DELIVERY") {
-        None => Delivery::Each,
-        Some(v) => {
-            Delivery::from_name(&v).ok_or_else(|| invalid("DELIVERY", &v, "unknown choice"))?
+    let mut settings = Settings::defaults();
+    for variable in VARIABLES {
+        if let Some(value) = lookup(variable.name) {
+            (variable.set)(&mut settings, &value)
+                .map_err(|problem| invalid(variable.name, &value, problem))?;
         }
-    };
-    let digest_immediate_severity = match lookup("DIGEST_IMMEDIATE_SEVERITY") {
-        None => Severity::Critical,
-        Some(v) => Severity::from_name(&v)
-            .ok_or_else(|| invalid("DIGEST_IMMEDIATE_SEVERITY", &v, "unknown severity"))?,
-    };
-    let enrich = match lookup("ENRICH") {
-        None => DEFAULT_ENRICH.to_vec(),
-        Some(v) => parse_sources(&v)?,
-    };
-    let log_lines = number(&lookup, "LOG_LINES", 0, 0..=100)?;
-    if (log_lines > 0) != enrich.contains(&EnrichSource::JobLogs) {
-        let value = lookup("LOG_LINES").unwrap_or_else(|| "0".to_owned());
+    }
+    if mode == Mode::Lambda && lookup("TOPIC_ARN").is_none() {
+        return Err(invalid("TOPIC_ARN", "", "it is not set"));
+    }
+    let log_lines = settings.enrich.log_lines;
+    if (log_lines > 0) != settings.enriches(EnrichSource::JobLogs) {
         let problem = if log_lines > 0 {
             "log lines are looked up only with job_logs in ENRICH"
         } else {
             "job_logs in ENRICH reads as many lines as LOG_LINES says, and it says none"
         };
+        let value = lookup("LOG_LINES").unwrap_or_else(|| "0".to_owned());
         return Err(invalid("LOG_LINES", &value, problem));
     }
-    Ok(Settings {
-        topic_arn,
-        min_severity,
-        include_read_only: flag(&lookup, "INCLUDE_READ_ONLY")?,
-        event_names_include: names(&lookup, "EVENT_NAMES_INCLUDE"),
-        event_names_exclude: names(&lookup, "EVENT_NAMES_EXCLUDE"),
-        skip_transitional_statuses: flag(&lookup, "SKIP_TRANSITIONAL_STATUSES")?,
-        message_format,
-        metrics_namespace,
-        child_job_events,
-        account_names,
-        state_table,
-        state_failure,
-        state_ttl_days: number(&lookup, "STATE_TTL_DAYS", DEFAULT_STATE_TTL_DAYS, 1..=365)?,
-        state_lease_seconds: match lookup("STATE_LEASE_SECONDS") {
-            Some(v) if !v.trim().is_empty() => {
-                Some(number(&lookup, "STATE_LEASE_SECONDS", 0, 15..=900)?)
-            }
-            _ => None,
-        },
-        child_failures_max: number(
-            &lookup,
-            "CHILD_FAILURES_MAX",
-            DEFAULT_CHILD_FAILURES_MAX,
-            0..=100_000,
-        )?,
-        delivery,
-        digest_immediate_severity,
-        enrich,
-        log_lines,
-        enrich_timeout_ms: number(
-            &lookup,
-            "ENRICH_TIMEOUT_MS",
-            DEFAULT_ENRICH_TIMEOUT_MS,
-            100..=10_000,
-        )?,
-    })
+    Ok(settings)
 }
 
 /// Reads the settings from the process environment.
@@ -244,43 +271,45 @@ pub fn from_env(mode: Mode) -> Result<Settings, ConfigError> {
     from_lookup(|name| std::env::var(name).ok(), mode)
 }
 
-fn flag(
-    lookup: &impl Fn(&str) -> Option<String>,
-    variable: &'static str,
-) -> Result<bool, ConfigError> {
-    let Some(value) = lookup(variable) else {
-        return Ok(false);
-    };
-    match value.trim().to_ascii_lowercase().as_str() {
-        "true" | "1" | "yes" => Ok(true),
-        "false" | "0" | "no" => Ok(false),
-        "" => Err(invalid(variable, &value, "it is empty")),
-        _ => Err(invalid(variable, &value, "not a boolean")),
+/// A choice's name, or what is wrong with it.
+fn choice<T>(parsed: Option<T>, problem: &'static str) -> Result<T, &'static str> {
+    parsed.ok_or(problem)
+}
+
+/// An empty value (what a template passes for an unset parameter) is none.
+fn optional<T>(
+    value: &str,
+    parse: impl Fn(&str) -> Result<T, &'static str>,
+) -> Result<Option<T>, &'static str> {
+    if value.trim().is_empty() {
+        Ok(None)
+    } else {
+        parse(value).map(Some)
     }
 }
 
-fn number(
-    lookup: &impl Fn(&str) -> Option<String>,
-    variable: &'static str,
-    default: u32,
-    range: std::ops::RangeInclusive<u32>,
-) -> Result<u32, ConfigError> {
-    let Some(value) = lookup(variable) else {
-        return Ok(default);
-    };
+fn flag(value: &str) -> Result<bool, &'static str> {
+    match value.trim().to_ascii_lowercase().as_str() {
+        "true" | "1" | "yes" => Ok(true),
+        "false" | "0" | "no" => Ok(false),
+        "" => Err("it is empty"),
+        _ => Err("not a boolean"),
+    }
+}
+
+fn number(value: &str, range: std::ops::RangeInclusive<u32>) -> Result<u32, &'static str> {
     match value.trim().parse::<u32>() {
         Ok(n) if range.contains(&n) => Ok(n),
-        Ok(_) => Err(invalid(variable, &value, "out of range")),
-        Err(_) => Err(invalid(variable, &value, "not a whole number")),
+        Ok(_) => Err("out of range"),
+        Err(_) => Err("not a whole number"),
     }
 }
 
 /// `ENRICH`: each source once, in the order given.
-fn parse_sources(value: &str) -> Result<Vec<EnrichSource>, ConfigError> {
+fn parse_sources(value: &str) -> Result<Vec<EnrichSource>, &'static str> {
     let mut sources = Vec::new();
     for name in value.split(',').map(str::trim).filter(|s| !s.is_empty()) {
-        let source = EnrichSource::from_name(name)
-            .ok_or_else(|| invalid("ENRICH", value, "unknown source"))?;
+        let source = EnrichSource::from_name(name).ok_or("unknown source")?;
         if !sources.contains(&source) {
             sources.push(source);
         }
@@ -289,7 +318,7 @@ fn parse_sources(value: &str) -> Result<Vec<EnrichSource>, ConfigError> {
 }
 
 /// DynamoDB's rule for table names.
-fn parse_table_name(value: &str) -> Result<String, ConfigError> {
+fn parse_table_name(value: &str) -> Result<String, &'static str> {
     let valid = (3..=255).contains(&value.len())
         && value
             .bytes()
@@ -297,14 +326,13 @@ fn parse_table_name(value: &str) -> Result<String, ConfigError> {
     if valid {
         Ok(value.to_owned())
     } else {
-        Err(invalid("STATE_TABLE", value, "not a DynamoDB table name"))
+        Err("not a DynamoDB table name")
     }
 }
 
 /// A comma list; empty means no filter, which is what a template passes for an unset parameter.
-fn names(lookup: &impl Fn(&str) -> Option<String>, variable: &str) -> Vec<String> {
-    lookup(variable)
-        .unwrap_or_default()
+fn names(value: &str) -> Vec<String> {
+    value
         .split(',')
         .map(str::trim)
         .filter(|s| !s.is_empty())
@@ -312,8 +340,8 @@ fn names(lookup: &impl Fn(&str) -> Option<String>, variable: &str) -> Vec<String
         .collect()
 }
 
-fn parse_topic_arn(value: &str) -> Result<String, ConfigError> {
-    let bad = |problem| invalid("TOPIC_ARN", value, problem);
+fn parse_topic_arn(value: &str) -> Result<String, &'static str> {
+    let bad = |problem| problem;
     if value.trim().is_empty() {
         return Err(bad("it is empty"));
     }
@@ -350,8 +378,8 @@ fn parse_topic_arn(value: &str) -> Result<String, ConfigError> {
 }
 
 /// `111122223333=genomics-prod,444455556666=dev`; empty for none, as a template passes it.
-fn parse_account_names(value: &str) -> Result<Vec<(String, String)>, ConfigError> {
-    let bad = |problem| invalid("ACCOUNT_NAMES", value, problem);
+fn parse_account_names(value: &str) -> Result<Vec<(String, String)>, &'static str> {
+    let bad = |problem| problem;
     let mut names = Vec::new();
     for pair in value.split(',').map(str::trim).filter(|p| !p.is_empty()) {
         let Some((account, name)) = pair.split_once('=') else {
@@ -371,7 +399,7 @@ fn parse_account_names(value: &str) -> Result<Vec<(String, String)>, ConfigError
     Ok(names)
 }
 
-fn parse_namespace(value: &str) -> Result<String, ConfigError> {
+fn parse_namespace(value: &str) -> Result<String, &'static str> {
     let valid = !value.is_empty()
         && value.len() <= 255
         && !value.starts_with(':')
@@ -381,11 +409,7 @@ fn parse_namespace(value: &str) -> Result<String, ConfigError> {
     if valid {
         Ok(value.to_owned())
     } else {
-        Err(invalid(
-            "METRICS_NAMESPACE",
-            value,
-            "not a CloudWatch namespace",
-        ))
+        Err("not a CloudWatch namespace")
     }
 }
 
@@ -409,20 +433,20 @@ mod tests {
     #[test]
     fn defaults_apply_when_nothing_is_set() {
         let s = settings(&[], Mode::Preview).unwrap();
-        assert_eq!(s.topic_arn, PREVIEW_TOPIC_ARN);
-        assert_eq!(s.min_severity, Severity::Info);
-        assert!(!s.include_read_only && !s.skip_transitional_statuses);
-        assert_eq!(s.message_format, MessageFormat::Text);
-        assert!(s.event_names_include.is_empty() && s.event_names_exclude.is_empty());
+        assert_eq!(s.deliver.topic_arn, PREVIEW_TOPIC_ARN);
+        assert_eq!(s.filter.min_severity, Severity::Info);
+        assert!(!s.filter.include_read_only && !s.filter.skip_transitional_statuses);
+        assert_eq!(s.render.message_format, MessageFormat::Text);
+        assert!(s.filter.event_names_include.is_empty() && s.filter.event_names_exclude.is_empty());
         assert_eq!(s.metrics_namespace, DEFAULT_METRICS_NAMESPACE);
-        assert_eq!(s.child_job_events, ChildJobEvents::Failed);
-        assert_eq!(s.state_table, None);
-        assert_eq!(s.state_failure, StateFailure::Publish);
-        assert_eq!((s.state_ttl_days, s.child_failures_max), (15, 10));
-        assert_eq!(s.delivery, Delivery::Each);
-        assert_eq!(s.digest_immediate_severity, Severity::Critical);
-        assert_eq!(s.enrich, DEFAULT_ENRICH);
-        assert_eq!((s.log_lines, s.enrich_timeout_ms), (0, 1500));
+        assert_eq!(s.filter.child_job_events, ChildJobEvents::Failed);
+        assert_eq!(s.state.table, None);
+        assert_eq!(s.state.failure, StateFailure::Publish);
+        assert_eq!((s.state.ttl_days, s.state.child_failures_max), (15, 10));
+        assert_eq!(s.deliver.delivery, Delivery::Each);
+        assert_eq!(s.deliver.digest_immediate_severity, Severity::Critical);
+        assert_eq!(s.enrich.sources, DEFAULT_ENRICH);
+        assert_eq!((s.enrich.log_lines, s.enrich.timeout_ms), (0, 1500));
     }
 
     #[test]
@@ -436,13 +460,17 @@ mod tests {
             Mode::Preview,
         )
         .unwrap();
-        assert_eq!(s.enrich, [EnrichSource::JobLogs, EnrichSource::Jobs]);
+        assert_eq!(
+            s.enrich.sources,
+            [EnrichSource::JobLogs, EnrichSource::Jobs]
+        );
         assert!(s.enriches(EnrichSource::Jobs) && !s.enriches(EnrichSource::S3Jobs));
-        assert_eq!((s.log_lines, s.enrich_timeout_ms), (20, 800));
+        assert_eq!((s.enrich.log_lines, s.enrich.timeout_ms), (20, 800));
         assert!(
             settings(&[("ENRICH", "")], Mode::Preview)
                 .unwrap()
                 .enrich
+                .sources
                 .is_empty()
         );
         for (vars, variable) in [
@@ -467,8 +495,8 @@ mod tests {
             Mode::Preview,
         )
         .unwrap();
-        assert_eq!(s.delivery, Delivery::Digest);
-        assert_eq!(s.digest_immediate_severity, Severity::Warning);
+        assert_eq!(s.deliver.delivery, Delivery::Digest);
+        assert_eq!(s.deliver.digest_immediate_severity, Severity::Warning);
         for (variable, bad) in [
             ("DELIVERY", "batch"),
             ("DIGEST_IMMEDIATE_SEVERITY", "urgent"),
@@ -491,12 +519,12 @@ mod tests {
             Mode::Preview,
         )
         .unwrap();
-        assert_eq!(s.state_table.as_deref(), Some("batch-notifier-state"));
-        assert_eq!(s.state_failure, StateFailure::Fail);
-        assert_eq!((s.state_ttl_days, s.child_failures_max), (30, 0));
-        assert_eq!(s.state_lease_seconds, Some(20));
+        assert_eq!(s.state.table.as_deref(), Some("batch-notifier-state"));
+        assert_eq!(s.state.failure, StateFailure::Fail);
+        assert_eq!((s.state.ttl_days, s.state.child_failures_max), (30, 0));
+        assert_eq!(s.state.lease_seconds, Some(20));
         let empty = settings(&[("STATE_TABLE", "")], Mode::Preview).unwrap();
-        assert_eq!(empty.state_table, None, "the template's empty parameter");
+        assert_eq!(empty.state.table, None, "the template's empty parameter");
         for (variable, bad) in [
             ("STATE_TABLE", "ab"),
             ("STATE_TABLE", "my table"),
@@ -508,6 +536,24 @@ mod tests {
         ] {
             let err = settings(&[(variable, bad)], Mode::Preview).unwrap_err();
             assert_eq!(err.variable, variable, "{bad}");
+        }
+    }
+
+    #[test]
+    fn every_variable_is_a_row_of_the_readme_and_its_own_name_in_errors() {
+        let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md"));
+        let readme = readme.unwrap();
+        for variable in VARIABLES {
+            assert!(
+                readme.contains(&format!("| `{}` |", variable.name)),
+                "{} is not in the README's table",
+                variable.name
+            );
+            let err = settings(&[(variable.name, "\u{7}bad")], Mode::Preview);
+            if let Err(err) = err {
+                assert_eq!(err.variable, variable.name);
+                assert_eq!(err.accepted, variable.accepts);
+            }
         }
     }
 
@@ -542,13 +588,16 @@ mod tests {
         )
         .unwrap();
         assert!(s.fifo());
-        assert_eq!(s.min_severity, Severity::Warning);
-        assert!(s.include_read_only && s.skip_transitional_statuses);
-        assert_eq!(s.event_names_include, ["SubmitJob", "JobStatusChanged"]);
-        assert!(s.event_names_exclude.is_empty());
-        assert_eq!(s.message_format, MessageFormat::Chat);
+        assert_eq!(s.filter.min_severity, Severity::Warning);
+        assert!(s.filter.include_read_only && s.filter.skip_transitional_statuses);
+        assert_eq!(
+            s.filter.event_names_include,
+            ["SubmitJob", "JobStatusChanged"]
+        );
+        assert!(s.filter.event_names_exclude.is_empty());
+        assert_eq!(s.render.message_format, MessageFormat::Chat);
         assert_eq!(s.metrics_namespace, "Team/Batch");
-        assert_eq!(s.child_job_events, ChildJobEvents::All);
+        assert_eq!(s.filter.child_job_events, ChildJobEvents::All);
         assert_eq!(s.account_name("444455556666"), Some("dev"));
         assert_eq!(s.account_name("111122223333"), Some("genomics-prod"));
         assert_eq!(s.account_name("999999999999"), None);

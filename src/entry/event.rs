@@ -27,7 +27,7 @@ pub async fn handle_event<P: Publisher, S: StateStore, E: Enricher>(
     let now_ms = now_ms();
     let clock = Clock {
         now_ms,
-        lease_until_ms: lease_until(deadline_ms, now_ms, core.settings.state_lease_seconds),
+        lease_until_ms: lease_until(deadline_ms, now_ms, core.settings.state.lease_seconds),
     };
     // A single event is always published on its own.
     let prepared = match prepare(event, core, clock, Delivery::Each).await {

@@ -42,7 +42,7 @@ pub fn report(
     state_unavailable: Option<&StateError>,
 ) {
     if let Some(error) = state_unavailable {
-        tracing::warn!(error = %error, state_failure = %settings.state_failure, "state table unavailable");
+        tracing::warn!(error = %error, state_failure = %settings.state.failure, "state table unavailable");
     }
     let now = now_ms() as u128;
     for (source, reason) in summary.map_or(&[][..], |s| &s.unavailable[..]) {

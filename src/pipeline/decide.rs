@@ -20,24 +20,33 @@ fn skip(kind: SkipKind, reason: String) -> Option<Skip> {
 /// Why to skip `n`, or `None` to publish it.
 fn skip_reason(n: &Notification, settings: &Settings) -> Option<Skip> {
     let name = n.event_name.as_str();
-    if !settings.event_names_include.is_empty()
-        && !settings.event_names_include.iter().any(|x| x == name)
+    if !settings.filter.event_names_include.is_empty()
+        && !settings
+            .filter
+            .event_names_include
+            .iter()
+            .any(|x| x == name)
     {
         return skip(
             SkipKind::NotIncluded,
             format!("event name `{name}` is not in EVENT_NAMES_INCLUDE"),
         );
     }
-    if settings.event_names_exclude.iter().any(|x| x == name) {
+    if settings
+        .filter
+        .event_names_exclude
+        .iter()
+        .any(|x| x == name)
+    {
         return skip(
             SkipKind::Excluded,
             format!("event name `{name}` is in EVENT_NAMES_EXCLUDE"),
         );
     }
-    if let Some(skip) = child_job_skip(n, settings.child_job_events) {
+    if let Some(skip) = child_job_skip(n, settings.filter.child_job_events) {
         return Some(skip);
     }
-    if n.is_read_only() && !settings.include_read_only {
+    if n.is_read_only() && !settings.filter.include_read_only {
         return skip(
             SkipKind::ReadOnly,
             format!(
@@ -45,19 +54,19 @@ fn skip_reason(n: &Notification, settings: &Settings) -> Option<Skip> {
             ),
         );
     }
-    if settings.skip_transitional_statuses && is_transitional(n) {
+    if settings.filter.skip_transitional_statuses && is_transitional(n) {
         let status = n.status.as_ref().map_or("", |s| s.value.as_str());
         return skip(
             SkipKind::Transitional,
             format!("transitional status `{status}` (SKIP_TRANSITIONAL_STATUSES is on)"),
         );
     }
-    if n.severity < settings.min_severity {
+    if n.severity < settings.filter.min_severity {
         return skip(
             SkipKind::BelowMinSeverity,
             format!(
                 "severity {} is below MIN_SEVERITY {}",
-                n.severity, settings.min_severity
+                n.severity, settings.filter.min_severity
             ),
         );
     }

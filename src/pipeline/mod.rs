@@ -148,12 +148,13 @@ pub async fn prepare<S: StateStore, E: Enricher>(
         apply(&mut n, core.enricher.look_up(&wanted).await);
     }
     let summary = Some(Summary::of(&n));
-    let outgoing =
-        if delivery == Delivery::Digest && n.severity < settings.digest_immediate_severity {
-            Outgoing::Digest(Box::new(DigestItem::new(&n)))
-        } else {
-            Outgoing::Alone(Box::new(render(&n, settings)))
-        };
+    let outgoing = if delivery == Delivery::Digest
+        && n.severity < settings.deliver.digest_immediate_severity
+    {
+        Outgoing::Digest(Box::new(DigestItem::new(&n)))
+    } else {
+        Outgoing::Alone(Box::new(render(&n, settings)))
+    };
     Ok(Prepared {
         decision: Ok(Decision::Publish(outgoing)),
         ticket: admitted.ticket,

@@ -122,7 +122,7 @@ pub fn settings_with(vars: &[(&str, &str)]) -> Settings {
 
 pub fn settings(format: MessageFormat) -> Settings {
     let mut s = settings_with(&[("INCLUDE_READ_ONLY", "true")]);
-    s.message_format = format;
+    s.render.message_format = format;
     s
 }
 

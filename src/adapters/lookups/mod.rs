@@ -32,7 +32,7 @@ pub type AwsLookups = Concurrent<S3ControlJobs, LogEvents, BatchJobs>;
 
 /// Builds the clients of the sources `settings` enables, once.
 pub fn aws_lookups(config: &SdkConfig, settings: &Settings) -> AwsLookups {
-    let timeout = Duration::from_millis(u64::from(settings.enrich_timeout_ms));
+    let timeout = Duration::from_millis(u64::from(settings.enrich.timeout_ms));
     let enabled = |source| settings.enriches(source);
     Concurrent {
         s3_jobs: enabled(EnrichSource::S3Jobs).then(|| S3ControlJobs::new(config)),

@@ -105,9 +105,15 @@ impl<P: Publisher, S: StateStore, E: Enricher, T: Tell> Batch<'_, P, S, E, T> {
         let core = self.services.core;
         let clock = Clock {
             now_ms: now,
-            lease_until_ms: lease_until(deadline, now, core.settings.state_lease_seconds),
+            lease_until_ms: lease_until(deadline, now, core.settings.state.lease_seconds),
         };
-        let prepared = prepare(record.body.as_bytes(), core, clock, core.settings.delivery).await;
+        let prepared = prepare(
+            record.body.as_bytes(),
+            core,
+            clock,
+            core.settings.deliver.delivery,
+        )
+        .await;
         let Prepared {
             decision,
             ticket,

@@ -265,7 +265,7 @@ pub fn run<E: Enricher>(
         batch,
     } = how;
     let held = batch.then(Vec::new);
-    match settings.state_table {
+    match settings.state.table {
         Some(_) => {
             let store = MemoryStore::default();
             let core = Core {

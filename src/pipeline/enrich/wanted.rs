@@ -27,13 +27,13 @@ pub fn wanted(n: &Notification, settings: &Settings) -> Wanted {
     let job_log = (n.family == Family::BatchJobState
         && n.outcome == Outcome::Failed
         && settings.enriches(EnrichSource::JobLogs)
-        && settings.log_lines > 0)
+        && settings.enrich.log_lines > 0)
         .then_some(n.log.as_ref())
         .flatten()
         .map(|log| JobLogRef {
             group: log.group.clone(),
             stream: log.stream.clone(),
-            lines: settings.log_lines,
+            lines: settings.enrich.log_lines,
         });
     let job = (n.family == Family::BatchApiCall
         && n.resource.kind == ResourceKind::Job

@@ -72,7 +72,7 @@ pub async fn admit<S: StateStore>(
         key: plan.key.clone(),
         order: plan.order.clone(),
         lease_until_ms: clock.lease_until_ms,
-        expires_at: clock.now_ms / 1000 + i64::from(settings.state_ttl_days) * 86_400,
+        expires_at: clock.now_ms / 1000 + i64::from(settings.state.ttl_days) * 86_400,
         now_ms: clock.now_ms,
     };
     let item = match store.claim(&ask).await {
@@ -84,7 +84,7 @@ pub async fn admit<S: StateStore>(
         n.facts.push(children_told(
             n,
             item.failed_children,
-            settings.child_failures_max,
+            settings.state.child_failures_max,
         ));
     }
     let mut ticket = Ticket {
@@ -108,7 +108,7 @@ pub async fn admit<S: StateStore>(
                 return unavailable(error, settings);
             }
         }
-        if let Some(skip) = over_cap(n, ticket.counted_as, settings.child_failures_max) {
+        if let Some(skip) = over_cap(n, ticket.counted_as, settings.state.child_failures_max) {
             let decided = Progress::Skipped {
                 reason: skip.reason.clone(),
             };
@@ -160,7 +160,7 @@ fn lost_gate(lost: Lost, ask: Ask) -> Gate {
 }
 
 fn unavailable(error: StateError, settings: &Settings) -> Gate {
-    match settings.state_failure {
+    match settings.state.failure {
         StateFailure::Publish => Gate::Go(Admitted {
             ticket: None,
             unavailable: Some(error),

@@ -37,12 +37,13 @@ pub fn plan(n: &Notification, settings: &Settings) -> Plan {
     let child = n.child();
     let failed_child_of = child
         .filter(|_| {
-            n.outcome == Outcome::Failed && settings.child_job_events == ChildJobEvents::Failed
+            n.outcome == Outcome::Failed
+                && settings.filter.child_job_events == ChildJobEvents::Failed
         })
         .map(|child| format!("job#{}", child.parent_id));
     let is_parent = child.is_none() && (n.array.is_some() || n.node.is_some());
     let tells_children = is_parent
-        && settings.child_job_events == ChildJobEvents::Failed
+        && settings.filter.child_job_events == ChildJobEvents::Failed
         && n.status.as_ref().and_then(|s| s.terminal) == Some(true);
     Plan {
         item,

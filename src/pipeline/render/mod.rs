@@ -119,7 +119,7 @@ pub(crate) trait Message {
 /// topic.
 pub(crate) fn request(message: &impl Message, settings: &Settings) -> PublishRequest {
     let subject = message.subject();
-    let (body, structure) = match settings.message_format {
+    let (body, structure) = match settings.render.message_format {
         MessageFormat::Text => (message.text(), None),
         MessageFormat::Json => (message.document(), None),
         MessageFormat::Chat => (message.chat(&subject), None),
@@ -135,7 +135,7 @@ pub(crate) fn request(message: &impl Message, settings: &Settings) -> PublishReq
         (None, None)
     };
     PublishRequest {
-        topic_arn: settings.topic_arn.clone(),
+        topic_arn: settings.deliver.topic_arn.clone(),
         subject,
         message: body,
         message_structure: structure,

@@ -93,7 +93,7 @@ pub fn digests(items: &[DigestItem], settings: &Settings) -> Vec<Digest> {
     let mut parts: Vec<Vec<usize>> = Vec::new();
     let (mut part, mut estimate) = (Vec::new(), 0);
     for i in order {
-        let cost = formats::estimate(&items[i], settings.message_format);
+        let cost = formats::estimate(&items[i], settings.render.message_format);
         if !part.is_empty() && estimate + cost > PART_BUDGET {
             parts.push(std::mem::take(&mut part));
             estimate = 0;
