@@ -6,7 +6,7 @@ use crate::config::EnrichSource;
 use crate::domain::limits::{MAX_NAME, MAX_TEXT, bounded, thousands};
 use crate::domain::model::{Fact, Notification, TaskCounts, Unavailable};
 use crate::pipeline::classify::{links, severity, short_name, summary};
-use crate::ports::lookups::{Found, JobReport, Missing, S3JobReport};
+use crate::ports::lookups::{Found, JobReport, Missing, ReportLocation, S3JobReport};
 
 /// Adds `found` to `n`.
 pub fn apply(n: &mut Notification, found: Found) {
@@ -46,14 +46,34 @@ fn fact(key: &'static str, label: &'static str, value: impl Into<String>) -> Fac
     }
 }
 
-fn add_s3_job(n: &mut Notification, job: S3JobReport) {
-    let status = n
-        .status
-        .as_ref()
-        .map(|s| s.value.clone())
-        .unwrap_or_default();
-    if let Some(operation) = job.operation {
-        n.facts.push(fact("operation", "Operation", operation));
+fn add_s3_job(n: &mut Notification, mut job: S3JobReport) {
+    add_task_counts(n, &job);
+    n.tasks = Some(TaskCounts {
+        total: job.total_tasks,
+        failed: job.failed_tasks.unwrap_or(0),
+    });
+    summary::add_failed_tasks(n);
+    (n.severity, n.severity_reasons) = severity::assess(n);
+    let confirmation_required = job.confirmation_required == Some(true);
+    let report = job.report.take();
+    add_why(n, job);
+    if confirmation_required && status_is(n, "Suspended") {
+        add_action_needed(n);
+    }
+    if let Some(report) = report.filter(|r| r.enabled) {
+        add_report(n, report);
+    }
+}
+
+fn status_is(n: &Notification, status: &str) -> bool {
+    n.status.as_ref().is_some_and(|s| s.value == status)
+}
+
+/// The operation, the task counts and how long the job has run.
+fn add_task_counts(n: &mut Notification, job: &S3JobReport) {
+    if let Some(operation) = &job.operation {
+        n.facts
+            .push(fact("operation", "Operation", operation.as_str()));
     }
     if let Some(total) = job.total_tasks {
         let done = |count: Option<i64>| count.map_or("?".to_owned(), thousands);
@@ -71,13 +91,11 @@ fn add_s3_job(n: &mut Notification, job: S3JobReport) {
         n.facts
             .push(fact("time_active", "Time active", duration(seconds)));
     }
-    n.tasks = Some(TaskCounts {
-        total: job.total_tasks,
-        failed: job.failed_tasks.unwrap_or(0),
-    });
-    summary::add_failed_tasks(n);
-    let (severity, reasons) = severity::assess(n);
-    (n.severity, n.severity_reasons) = (severity, reasons);
+}
+
+/// Why the job failed or stopped: its failure reasons, status reason, cause, description and
+/// priority.
+fn add_why(n: &mut Notification, job: S3JobReport) {
     let reasons: Vec<String> = job
         .failure_reasons
         .iter()
@@ -112,9 +130,12 @@ fn add_s3_job(n: &mut Notification, job: S3JobReport) {
         n.facts
             .push(fact("priority", "Priority", priority.to_string()));
     }
-    if status == "Suspended" && job.confirmation_required == Some(true) {
-        let id = n.resource.id.as_deref().unwrap_or("<job id>");
-        n.facts.push(fact(
+}
+
+/// A job suspended for confirmation waits for a person: how to run it.
+fn add_action_needed(n: &mut Notification) {
+    let id = n.resource.id.as_deref().unwrap_or("<job id>");
+    n.facts.push(fact(
             "action_needed",
             "Action needed",
             format!(
@@ -122,30 +143,31 @@ fn add_s3_job(n: &mut Notification, job: S3JobReport) {
                 n.account.as_deref().unwrap_or("<account>")
             ),
         ));
-    }
-    if let Some(report) = job.report.filter(|r| r.enabled) {
-        let bucket = report.bucket.as_deref().map(short_name).unwrap_or_default();
-        let prefix = report.prefix.unwrap_or_default();
-        let scope = match report.scope.as_deref() {
-            Some("FailedTasksOnly") => ", failed tasks only",
-            Some("AllTasks") => ", all tasks",
-            _ => "",
-        };
-        let format = report.format.map(|f| format!(", {f}")).unwrap_or_default();
-        let place = format!("s3://{bucket}/{}", prefix.trim_matches('/'));
-        n.facts.push(fact(
-            "completion_report",
-            "Completion report",
-            format!("{}{format}{scope}", place.trim_end_matches('/')),
-        ));
-        if let (Some(console), Some(id), false) = (
-            links::Console::of(n.region.as_deref()),
-            n.resource.id.as_deref(),
-            bucket.is_empty(),
-        ) {
-            n.links
-                .push(links::s3_job_report(&console, bucket, &prefix, id));
-        }
+}
+
+/// Where the completion report is, and its console link.
+fn add_report(n: &mut Notification, report: ReportLocation) {
+    let bucket = report.bucket.as_deref().map(short_name).unwrap_or_default();
+    let prefix = report.prefix.unwrap_or_default();
+    let scope = match report.scope.as_deref() {
+        Some("FailedTasksOnly") => ", failed tasks only",
+        Some("AllTasks") => ", all tasks",
+        _ => "",
+    };
+    let format = report.format.map(|f| format!(", {f}")).unwrap_or_default();
+    let place = format!("s3://{bucket}/{}", prefix.trim_matches('/'));
+    n.facts.push(fact(
+        "completion_report",
+        "Completion report",
+        format!("{}{format}{scope}", place.trim_end_matches('/')),
+    ));
+    if let (Some(console), Some(id), false) = (
+        links::Console::of(n.region.as_deref()),
+        n.resource.id.as_deref(),
+        bucket.is_empty(),
+    ) {
+        n.links
+            .push(links::s3_job_report(&console, bucket, &prefix, id));
     }
 }
 

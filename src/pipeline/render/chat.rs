@@ -50,6 +50,40 @@ pub(crate) fn icon(severity: Severity) -> &'static str {
 }
 
 pub fn chat<'a>(n: &'a Notification, subject: &str) -> ChatNotification<'a> {
+    let description = description(n);
+    let context = context(n);
+    ChatNotification {
+        version: "1.0",
+        source: "custom",
+        id: n.event_id.as_deref(),
+        content: Content {
+            text_type: "client-markdown",
+            title: format!("{} {}", icon(n.severity), subject),
+            description,
+            next_steps: Some(
+                (n.links.iter())
+                    .map(|l| format!("<{}|{}>", l.url, l.label))
+                    .collect(),
+            ),
+            keywords: [n.severity.as_str(), n.family.as_str()]
+                .into_iter()
+                .map(str::to_owned)
+                .chain(n.region.clone())
+                .collect(),
+        },
+        metadata: Metadata {
+            thread_id: &n.thread_key,
+            summary: subject.to_owned(),
+            event_type: &n.event_name,
+            related_resources: Some(n.resource.arn.as_deref().into_iter().collect()),
+            additional_context: context,
+        },
+    }
+}
+
+/// The summary, then one bullet per thing people read: status, error, who, where, severity, the
+/// facts, what could not be looked up; then the last log lines as a code block.
+fn description(n: &Notification) -> String {
     let mut description = format!("{}\n", n.summary);
     let mut bullet = |label: &str, value: &str| {
         description.push_str(&format!("• *{label}:* {}\n", single_line(value)));
@@ -104,7 +138,11 @@ pub fn chat<'a>(n: &'a Notification, subject: &str) -> ChatNotification<'a> {
         }
         description.push_str("```\n");
     }
+    description
+}
 
+/// What a chat client may filter or show beside the message.
+fn context(n: &Notification) -> Map<String, Value> {
     let mut context = Map::new();
     for (key, value) in [
         ("severity", Some(n.severity.as_str())),
@@ -117,31 +155,5 @@ pub fn chat<'a>(n: &'a Notification, subject: &str) -> ChatNotification<'a> {
             context.insert(key.to_owned(), Value::String(value.to_owned()));
         }
     }
-    ChatNotification {
-        version: "1.0",
-        source: "custom",
-        id: n.event_id.as_deref(),
-        content: Content {
-            text_type: "client-markdown",
-            title: format!("{} {}", icon(n.severity), subject),
-            description,
-            next_steps: Some(
-                (n.links.iter())
-                    .map(|l| format!("<{}|{}>", l.url, l.label))
-                    .collect(),
-            ),
-            keywords: [n.severity.as_str(), n.family.as_str()]
-                .into_iter()
-                .map(str::to_owned)
-                .chain(n.region.clone())
-                .collect(),
-        },
-        metadata: Metadata {
-            thread_id: &n.thread_key,
-            summary: subject.to_owned(),
-            event_type: &n.event_name,
-            related_resources: Some(n.resource.arn.as_deref().into_iter().collect()),
-            additional_context: context,
-        },
-    }
+    context
 }

@@ -5,7 +5,7 @@ use std::borrow::Cow;
 use std::fmt::Write;
 
 use crate::domain::limits::single_line;
-use crate::domain::model::{Channel, Notification};
+use crate::domain::model::{Actor, Channel, Notification};
 use crate::domain::redact::mask_access_keys;
 
 /// Writes one line of text, formatted as `write!` does, on a single line.
@@ -29,13 +29,26 @@ macro_rules! labelled {
 /// The width of the label column.
 const LABEL_WIDTH: usize = 11;
 
-/// The whole text body.
+/// The whole text body: the summary, then what happened, its outcome, who, where and when, then
+/// the details, links, log lines and ids.
 pub fn body(n: &Notification) -> String {
     let mut body = String::with_capacity(2048);
     let out = &mut body;
     out.push_str(&n.summary);
     out.push_str("\n\n");
+    what(out, n);
+    outcome(out, n);
+    if let Some(actor) = &n.actor {
+        who(out, actor);
+    }
+    where_and_when(out, n);
+    details(out, n);
+    mask_access_keys(out);
+    body
+}
 
+/// `What:` and `Resource:`.
+fn what(out: &mut String, n: &Notification) {
     match &n.action {
         Some(action) => {
             let uncataloged = if action.cataloged {
@@ -57,6 +70,10 @@ pub fn body(n: &Notification) -> String {
             None => labelled!(out, "Resource:", "{kind} {name}"),
         }
     }
+}
+
+/// `Status:`, `Reason:` and `Outcome:`.
+fn outcome(out: &mut String, n: &Notification) {
     if let Some(status) = &n.status {
         labelled!(out, "Status:", "{}", status.value);
         if let Some(reason) = &status.reason {
@@ -74,25 +91,31 @@ pub fn body(n: &Notification) -> String {
         }
         None => labelled!(out, "Outcome:", "{outcome}"),
     }
-    if let Some(actor) = &n.actor {
-        let channel = match actor.channel {
-            Some(Channel::Console) => ", in the console",
-            Some(Channel::Api) => ", through the API",
-            Some(Channel::Service) | None => "",
-        };
-        let mfa = match actor.mfa {
-            Some(true) => ", with MFA",
-            Some(false) => ", without MFA",
-            None => "",
-        };
-        labelled!(out, "Who:", "{}{channel}{mfa}", actor.description);
-        if let Some(ip) = &actor.source_ip {
-            match &actor.user_agent {
-                Some(agent) if agent != ip => labelled!(out, "From:", "{ip} ({agent})"),
-                _ => labelled!(out, "From:", "{ip}"),
-            }
+}
+
+/// `Who:` and `From:`.
+fn who(out: &mut String, actor: &Actor) {
+    let channel = match actor.channel {
+        Some(Channel::Console) => ", in the console",
+        Some(Channel::Api) => ", through the API",
+        Some(Channel::Service) | None => "",
+    };
+    let mfa = match actor.mfa {
+        Some(true) => ", with MFA",
+        Some(false) => ", without MFA",
+        None => "",
+    };
+    labelled!(out, "Who:", "{}{channel}{mfa}", actor.description);
+    if let Some(ip) = &actor.source_ip {
+        match &actor.user_agent {
+            Some(agent) if agent != ip => labelled!(out, "From:", "{ip} ({agent})"),
+            _ => labelled!(out, "From:", "{ip}"),
         }
     }
+}
+
+/// `Where:`, `When:` and `Severity:`.
+fn where_and_when(out: &mut String, n: &Notification) {
     let named = n.account_name.as_ref().map(|name| format!(" ({name})"));
     let named = named.as_deref().unwrap_or("");
     match (&n.account, &n.region) {
@@ -106,7 +129,10 @@ pub fn body(n: &Notification) -> String {
     labelled!(out, "When:", "{}", n.time.as_deref().unwrap_or("unknown"));
     let reasons = n.severity_reasons.join("; ");
     labelled!(out, "Severity:", "{} ({reasons})", n.severity);
+}
 
+/// The details, what could not be looked up, the links, the log lines and the ids.
+fn details(out: &mut String, n: &Notification) {
     let facts = n.facts.iter().map(|f| (f.label, f.value.as_str()));
     push_section(out, "Details", facts);
     if !n.unavailable.is_empty() {
@@ -130,8 +156,6 @@ pub fn body(n: &Notification) -> String {
     if let Some(id) = &n.cloudtrail_event_id {
         line!(out, "CloudTrail event id: {id}");
     }
-    mask_access_keys(out);
-    body
 }
 
 /// Ends the line begun at `start`, with any control character in it made a space (SNS would reject
