@@ -18,89 +18,23 @@ pub(super) fn classify(
     envelope: Envelope,
     detail: Value,
 ) -> Result<Notification, EventError> {
-    let missing = |what: &str| EventError::Detail {
-        detail_type: envelope.detail_type.clone(),
-        message: format!("`{what}` is missing"),
-    };
-    let text = |key: &str, max: usize| text_at(&detail, key, max);
-    let status_value = text("status", MAX_NAME).ok_or_else(|| missing("status"))?;
-    let job_id = text("jobId", MAX_NAME);
-    let job_name = text("jobName", MAX_NAME);
-    let job_arn = text("jobArn", MAX_NAME);
-    let job_queue = text("jobQueue", MAX_NAME);
-    let status_reason = text("statusReason", MAX_TEXT);
-    let job_definition = text("jobDefinition", MAX_NAME);
-    let service_job_type = text("serviceJobType", MAX_NAME);
-    if job_id.is_none() && job_name.is_none() && job_arn.is_none() {
-        return Err(missing("jobId"));
-    }
-    let known = statuses::lookup(statuses::BATCH_JOB_STATES, &status_value);
-    let job_kind = if family == Family::BatchServiceJobState {
-        ResourceKind::ServiceJob
-    } else {
-        ResourceKind::Job
-    };
-    let job_label = job_name
-        .clone()
-        .or_else(|| job_id.clone())
-        .or_else(|| job_arn.as_deref().map(|a| short_name(a).to_owned()));
-
-    let resource = if family == Family::BatchQueueBlocked {
-        Resource {
-            kind: ResourceKind::JobQueue,
-            name: job_queue.as_deref().map(|q| short_name(q).to_owned()),
-            id: None,
-            arn: job_queue.clone().filter(|q| q.starts_with("arn:")),
-        }
-    } else {
-        Resource {
-            kind: job_kind,
-            name: job_label.clone(),
-            id: job_id.clone(),
-            arn: job_arn.clone(),
-        }
-    };
+    let fields = JobFields::read(&detail, &envelope.detail_type)?;
+    let known = statuses::lookup(statuses::BATCH_JOB_STATES, &fields.status);
     let event_name = envelope.detail_type.clone();
-    let mut n = base(family, envelope, event_name, resource);
+    let mut n = base(family, envelope, event_name, fields.resource(family));
     n.outcome = match (family, known) {
         (Family::BatchQueueBlocked, _) | (_, None) => Outcome::InProgress,
         (_, Some(s)) => s.outcome,
     };
     let container = last_container(&detail);
-    let reason = explained_reason(status_reason, n.outcome, container);
     n.status = Some(Status {
-        value: status_value,
-        reason,
+        value: fields.status.clone(),
+        reason: explained_reason(fields.status_reason.clone(), n.outcome, container),
         terminal: known.map(|s| s.phase == Phase::Terminal),
     });
-
-    if family == Family::BatchQueueBlocked {
-        if let Some(job) = &job_label {
-            n.facts
-                .push(fact("blocked_job", "Blocked job", job.clone()));
-        }
-    } else {
-        if let Some(meaning) = known.map(|s| s.meaning) {
-            n.facts.push(fact("status_meaning", "Meaning", meaning));
-        }
-        if let Some(queue) = &job_queue {
-            n.facts
-                .push(fact("job_queue", "Job queue", short_name(queue)));
-        }
-    }
-    if let Some(definition) = job_definition {
-        n.facts.push(fact(
-            "job_definition",
-            "Job definition",
-            short_name(&definition),
-        ));
-    }
-    if let Some(kind) = service_job_type {
-        n.facts
-            .push(fact("service_job_type", "Service job type", kind));
-    }
+    add_facts(&mut n, &fields, known.map(|s| s.meaning));
     if family == Family::BatchJobState {
-        add_job_kind(&mut n, &detail, job_id.as_deref());
+        add_job_kind(&mut n, &detail, fields.job_id.as_deref());
     }
     add_attempt_facts(&mut n, &detail, container);
     let log = container.and_then(|c| job_logs::job_log(&detail, c));
@@ -108,29 +42,131 @@ pub(super) fn classify(
         n.facts
             .push(fact("log_group", "Log group", log.group.clone()));
     }
-
-    if let Some(console) = Console::of(n.region.as_deref()) {
-        if let Some(id) = &job_id {
-            add_job_links(&mut n, &console, id);
-        }
-        if let Some(log) = &log {
-            n.links
-                .push(links::log_stream(&console, &log.group, &log.stream));
-        }
-        if let Some(queue) = &job_queue {
-            n.links.extend(links::batch_resource(
-                &console,
-                ResourceKind::JobQueue,
-                queue,
-            ));
-        }
-    }
+    add_links(&mut n, &fields, log.as_ref());
     n.log = log.map(|log| LogStream {
         group: log.group,
         stream: log.stream,
     });
     n.detail.value = detail;
     Ok(n)
+}
+
+/// What a job or queue event's detail says at its top level.
+struct JobFields {
+    status: String,
+    job_id: Option<String>,
+    job_name: Option<String>,
+    job_arn: Option<String>,
+    job_queue: Option<String>,
+    status_reason: Option<String>,
+    job_definition: Option<String>,
+    service_job_type: Option<String>,
+}
+
+impl JobFields {
+    /// The fields, or what is missing: a status, and the job's id, name or ARN.
+    fn read(detail: &Value, detail_type: &str) -> Result<JobFields, EventError> {
+        let missing = |what: &str| EventError::Detail {
+            detail_type: detail_type.to_owned(),
+            message: format!("`{what}` is missing"),
+        };
+        let text = |key: &str, max: usize| text_at(detail, key, max);
+        let fields = JobFields {
+            status: text("status", MAX_NAME).ok_or_else(|| missing("status"))?,
+            job_id: text("jobId", MAX_NAME),
+            job_name: text("jobName", MAX_NAME),
+            job_arn: text("jobArn", MAX_NAME),
+            job_queue: text("jobQueue", MAX_NAME),
+            status_reason: text("statusReason", MAX_TEXT),
+            job_definition: text("jobDefinition", MAX_NAME),
+            service_job_type: text("serviceJobType", MAX_NAME),
+        };
+        if fields.job_id.is_none() && fields.job_name.is_none() && fields.job_arn.is_none() {
+            return Err(missing("jobId"));
+        }
+        Ok(fields)
+    }
+
+    /// How people know the job: its name, else its id, else its ARN's last part.
+    fn label(&self) -> Option<String> {
+        (self.job_name.clone())
+            .or_else(|| self.job_id.clone())
+            .or_else(|| self.job_arn.as_deref().map(|a| short_name(a).to_owned()))
+    }
+
+    /// The job, or for a blocked queue the queue.
+    fn resource(&self, family: Family) -> Resource {
+        let queue = self.job_queue.as_deref();
+        match family {
+            Family::BatchQueueBlocked => Resource {
+                kind: ResourceKind::JobQueue,
+                name: queue.map(|q| short_name(q).to_owned()),
+                id: None,
+                arn: queue.filter(|q| q.starts_with("arn:")).map(str::to_owned),
+            },
+            Family::BatchServiceJobState => self.job(ResourceKind::ServiceJob),
+            _ => self.job(ResourceKind::Job),
+        }
+    }
+
+    fn job(&self, kind: ResourceKind) -> Resource {
+        Resource {
+            kind,
+            name: self.label(),
+            id: self.job_id.clone(),
+            arn: self.job_arn.clone(),
+        }
+    }
+}
+
+/// The blocked job of a blocked queue, or a job's status meaning and queue; then its definition
+/// and service job type.
+fn add_facts(n: &mut Notification, fields: &JobFields, meaning: Option<&'static str>) {
+    if n.family == Family::BatchQueueBlocked {
+        if let Some(job) = fields.label() {
+            n.facts.push(fact("blocked_job", "Blocked job", job));
+        }
+    } else {
+        if let Some(meaning) = meaning {
+            n.facts.push(fact("status_meaning", "Meaning", meaning));
+        }
+        if let Some(queue) = &fields.job_queue {
+            n.facts
+                .push(fact("job_queue", "Job queue", short_name(queue)));
+        }
+    }
+    if let Some(definition) = &fields.job_definition {
+        n.facts.push(fact(
+            "job_definition",
+            "Job definition",
+            short_name(definition),
+        ));
+    }
+    if let Some(kind) = &fields.service_job_type {
+        n.facts
+            .push(fact("service_job_type", "Service job type", kind.as_str()));
+    }
+}
+
+/// The job's pages, its log stream and its queue in the console of the event's partition.
+fn add_links(n: &mut Notification, fields: &JobFields, log: Option<&job_logs::JobLog>) {
+    let Some(console) = Console::of(n.region.as_deref()) else {
+        return;
+    };
+    if let Some(id) = &fields.job_id {
+        add_job_links(n, &console, id);
+    }
+    if let Some(log) = log {
+        n.links
+            .push(links::log_stream(&console, &log.group, &log.stream));
+    }
+    if let Some(queue) = &fields.job_queue {
+        n.links.extend(links::batch_resource(
+            &console,
+            ResourceKind::JobQueue,
+            queue,
+        ));
+    }
 }
 
 /// The job's console page, and its array or multi-node job's page when it is a child or node.
