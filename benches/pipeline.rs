@@ -55,6 +55,7 @@ fn events_by_family() -> BTreeMap<String, Vec<Vec<u8>>> {
     let mut files: Vec<_> = std::fs::read_dir(dir)
         .unwrap()
         .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "json"))
         .collect();
     files.sort();
     for file in files {
