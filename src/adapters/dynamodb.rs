@@ -14,7 +14,8 @@ use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue};
 
 use crate::adapters::sdk_error::describe;
 use crate::ports::state::{
-    Ask, CALL_BOUND, Claim, Claimed, Item, Progress, StateError, StateStore, Transition, judge,
+    Ask, CALL_BOUND, Claim, Claimed, Entered, Item, Progress, StateError, StateStore, Transition,
+    Waiting, judge,
 };
 
 /// Bounds on one table call: a table that does not answer within about 2 s is unavailable, and
@@ -36,8 +37,12 @@ const CLAIM_JOB: &str = "attribute_not_exists(pk) OR expires_at <= :now_s \
      OR (latest_ms = :t AND latest_rank = :r AND (attribute_not_exists(claim_state) \
          OR (claim_state = :in_progress AND lease_until <= :now_ms)))";
 const SET_JOB_CLAIM: &str = "SET latest_ms = :t, latest_rank = :r, latest_status = :s, latest_time = :tt, \
-     claim_key = :k, claim_state = :in_progress, lease_until = :lease, expires_at = :exp \
-     REMOVE message_id, skip_reason";
+     claim_key = :k, claim_state = :in_progress, lease_until = :lease, expires_at = :exp";
+const REMOVE_OLD_PROGRESS: &str = " REMOVE message_id, skip_reason";
+/// Records a transition that is not told: newer ones only, and no claim.
+const RECORD_JOB: &str = "attribute_not_exists(pk) OR expires_at <= :now_s \
+     OR attribute_not_exists(latest_ms) OR latest_ms < :t OR (latest_ms = :t AND latest_rank < :r)";
+const SET_JOB_LATEST: &str = "SET latest_ms = :t, latest_rank = :r, latest_status = :s, latest_time = :tt, expires_at = :exp";
 /// Claims one event's item.
 const CLAIM_EVENT: &str = "attribute_not_exists(pk) OR expires_at <= :now_s \
      OR attribute_not_exists(claim_state) OR (claim_state = :in_progress AND lease_until <= :now_ms)";
@@ -77,7 +82,10 @@ impl DynamoStore {
                 .table_name(&self.table)
                 .key("pk", key)
                 .condition_expression(CLAIM_JOB)
-                .update_expression(SET_JOB_CLAIM)
+                .update_expression(format!(
+                    "{SET_JOB_CLAIM}{}{REMOVE_OLD_PROGRESS}",
+                    set_entered(order)
+                ))
                 .set_expression_attribute_values(Some(job_claim_values(ask, order)))
                 .return_values(ReturnValue::AllNew)
                 .send()
@@ -140,6 +148,32 @@ impl StateStore for DynamoStore {
             code: None,
             message: format!("the item {} kept changing while it was claimed", ask.item),
         })
+    }
+
+    async fn record(&self, ask: &Ask) -> Result<(), StateError> {
+        let Some(order) = &ask.order else {
+            return Ok(());
+        };
+        let values = HashMap::from([
+            (":now_s".to_owned(), n(ask.now_ms / 1000)),
+            (":t".to_owned(), n(order.time_ms)),
+            (":r".to_owned(), n(i64::from(order.rank))),
+            (":s".to_owned(), s(&order.status)),
+            (":tt".to_owned(), s(&order.time)),
+            (":exp".to_owned(), n(ask.expires_at)),
+        ]);
+        let result = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .key("pk", s(&ask.item))
+            .condition_expression(RECORD_JOB)
+            .update_expression(format!("{SET_JOB_LATEST}{}", set_entered(order)))
+            .set_expression_attribute_values(Some(values))
+            .send()
+            .await;
+        // A failed condition is a stale transition: there is nothing to record.
+        ignore_lost_claim(result.map(|_| ()).map_err(|e| conditional(e, "UpdateItem")))
     }
 
     async fn count_failed_child(
@@ -232,6 +266,15 @@ fn ignore_lost_claim(result: Result<(), Option<StateError>>) -> Result<(), State
     }
 }
 
+/// Keeps the first time the job entered the waiting state `order` is in, if it is one.
+fn set_entered(order: &Transition) -> &'static str {
+    match order.entered() {
+        Some(Waiting::Runnable) => ", runnable_ms = if_not_exists(runnable_ms, :t)",
+        Some(Waiting::Starting) => ", starting_ms = if_not_exists(starting_ms, :t)",
+        None => "",
+    }
+}
+
 fn job_claim_values(ask: &Ask, order: &Transition) -> HashMap<String, AttributeValue> {
     HashMap::from([
         (":now_s".to_owned(), n(ask.now_ms / 1000)),
@@ -302,6 +345,10 @@ fn item_from(mut map: HashMap<String, AttributeValue>) -> Item {
         failed_children: number("failed_children").map_or(0, |v| v.max(0) as u64),
         counted_as: number("counted_as").map(|v| v.max(0) as u64),
         expires_at: number("expires_at").unwrap_or(i64::MAX / 1000),
+        entered: Entered {
+            runnable_ms: number("runnable_ms"),
+            starting_ms: number("starting_ms"),
+        },
     }
 }
 

@@ -52,6 +52,9 @@ pub struct Filter {
     pub event_names_include: Vec<String>,
     pub event_names_exclude: Vec<String>,
     pub skip_transitional_statuses: bool,
+    /// Whether a RUNNABLE event after a failed attempt is told as a retry, even when transitional
+    /// statuses are skipped.
+    pub retry_notices: bool,
     pub child_job_events: ChildJobEvents,
 }
 
@@ -104,6 +107,7 @@ impl Settings {
                 event_names_include: Vec::new(),
                 event_names_exclude: Vec::new(),
                 skip_transitional_statuses: false,
+                retry_notices: true,
                 child_job_events: ChildJobEvents::Failed,
             },
             render: Render {
@@ -196,6 +200,8 @@ pub const VARIABLES: &[Variable] = &[
         |s, v| { s.filter.event_names_exclude = names(v); Ok(()) }),
     var("SKIP_TRANSITIONAL_STATUSES", "true, false (also 1/0, yes/no)",                                              "false",
         |s, v| { s.filter.skip_transitional_statuses = flag(v)?; Ok(()) }),
+    var("RETRY_NOTICES",              "true, false (also 1/0, yes/no)",                                              "true",
+        |s, v| { s.filter.retry_notices = flag(v)?; Ok(()) }),
     var("MESSAGE_FORMAT",             "text, json, multi, chat",                                                     "text",
         |s, v| { s.render.message_format = choice(MessageFormat::from_name(v), "unknown format")?; Ok(()) }),
     var("METRICS_NAMESPACE",          "a CloudWatch namespace: 1-255 characters of letters, digits and . - _ / # :", "BatchNotifier",
@@ -436,6 +442,7 @@ mod tests {
         assert_eq!(s.deliver.topic_arn, PREVIEW_TOPIC_ARN);
         assert_eq!(s.filter.min_severity, Severity::Info);
         assert!(!s.filter.include_read_only && !s.filter.skip_transitional_statuses);
+        assert!(s.filter.retry_notices);
         assert_eq!(s.render.message_format, MessageFormat::Text);
         assert!(s.filter.event_names_include.is_empty() && s.filter.event_names_exclude.is_empty());
         assert_eq!(s.metrics_namespace, DEFAULT_METRICS_NAMESPACE);

@@ -1,8 +1,9 @@
 //! The vocabulary every layer speaks, importing nothing of theirs: the notification and its parts
 //! (`model`), what becomes of an event (`decision`), the settings' choices (`vocabulary`), bounded
-//! text (`limits`), fingerprints, secrets (`redact`), and `wire_enum!`.
+//! text (`limits`), durations as people write them (`duration`), fingerprints, secrets (`redact`), and `wire_enum!`.
 
 pub mod decision;
+pub mod duration;
 pub mod fingerprint;
 pub mod limits;
 pub mod model;

@@ -139,6 +139,121 @@ wire_enum! {
     }
 }
 
+wire_enum! {
+    /// Why a job's attempt, or the job, failed: a row of the failure table
+    /// (`pipeline::classify::story::failure`).
+    pub enum FailureKind {
+        /// The host, the capacity or the image: not the job's code.
+        Infrastructure = "infrastructure",
+        /// The attempt ran past the job's `timeout.attemptDurationSeconds`.
+        Timeout = "timeout",
+        OutOfMemory = "out_of_memory",
+        /// The job's code exited with a non-zero code.
+        Application = "application",
+        /// By a person, a call, or the queue's time limit.
+        Cancelled = "cancelled",
+    }
+}
+
+impl FailureKind {
+    /// How a person says it: `out of memory`.
+    pub fn label(self) -> &'static str {
+        match self {
+            FailureKind::OutOfMemory => "out of memory",
+            other => other.as_str(),
+        }
+    }
+}
+
+/// Why a job failed, in a failure kind and plain words.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Failure {
+    pub kind: FailureKind,
+    /// What the kind means here: `the host EC2 instance went away (Spot reclaim, scale-in or by
+    /// hand)`, `the attempt ran past its timeout of 1 h 00 min`.
+    pub explanation: String,
+}
+
+/// How long a job waited, ran and took, in whole seconds; each is `None` where the event does not
+/// say (no duration is invented).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Timing {
+    /// From `createdAt` to the first attempt's start.
+    pub waited_seconds: Option<u64>,
+    /// The part of the wait in RUNNABLE, from the state table's record of the job's events.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub runnable_seconds: Option<u64>,
+    /// The part of the wait in STARTING, likewise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub starting_seconds: Option<u64>,
+    /// The last attempt, from its start to its stop.
+    pub ran_seconds: Option<u64>,
+    /// From `createdAt` to the job's stop.
+    pub total_seconds: Option<u64>,
+    /// When the first attempt started (epoch ms): the end of the wait, which the state table's
+    /// record splits.
+    #[serde(skip)]
+    pub first_start_ms: Option<i64>,
+}
+
+/// One attempt of a job: when it started, how long it ran, how it ended and why.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Attempt {
+    /// 1 for the first attempt.
+    pub number: u32,
+    /// RFC 3339, from `startedAt`.
+    pub started_at: Option<String>,
+    pub duration_seconds: Option<u64>,
+    pub exit_code: Option<i64>,
+    /// The attempt's status reason, or its container's reason when the status reason is AWS
+    /// Batch's generic one (which is never shown: it says nothing).
+    pub reason: Option<String>,
+    /// The container the exit code and reason are from, when the job has several (`ecsProperties`,
+    /// EKS).
+    pub container: Option<String>,
+    /// An EKS attempt's pod and node.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pod: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub node: Option<String>,
+    pub failure: Option<FailureKind>,
+}
+
+/// A RUNNABLE event after a failed attempt: the job is tried again.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Retry {
+    /// The attempt about to run: one more than the attempts so far.
+    pub attempt: u32,
+    /// `retryStrategy.attempts`, when the event says.
+    pub of: Option<u32>,
+    /// Why the previous attempt failed.
+    pub after: Option<String>,
+}
+
+impl Retry {
+    /// `attempt 2 of 3 after Host EC2 (instance i-0aaa…) terminated`.
+    pub fn phrase(&self) -> String {
+        let of = self.of.map(|of| format!(" of {of}")).unwrap_or_default();
+        let after = (self.after.as_deref())
+            .map(|after| format!(" after {after}"))
+            .unwrap_or_default();
+        format!("attempt {}{of}{after}", self.attempt)
+    }
+}
+
+/// A blocked queue's reason, parsed out of `statusReason` (`CODE - text`), with what the
+/// blocked-reason table says of its code.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct BlockedReason {
+    pub code: String,
+    /// What the code means, in plain words; `None` for a code the table does not know yet.
+    pub meaning: Option<&'static str>,
+    /// What usually fixes it.
+    pub fix: Option<&'static str>,
+    /// Whether a queue's `jobStateTimeLimitActions` can cancel jobs blocked for this reason.
+    pub time_limit_can_cancel: Option<bool>,
+}
+
 /// What the event is about.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Resource {
@@ -273,6 +388,21 @@ pub struct Notification {
     /// AWS Batch job events of a multi-node parallel job or one of its nodes.
     pub node: Option<NodeJob>,
     pub error: Option<ErrorInfo>,
+    /// A Batch job's final event: how long it waited, ran and took.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub timing: Option<Timing>,
+    /// A Batch job's attempts, oldest first.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub attempts: Vec<Attempt>,
+    /// Why a failed Batch job failed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub failure: Option<Failure>,
+    /// A RUNNABLE event after a failed attempt.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub retry: Option<Retry>,
+    /// A blocked queue's (or a waiting job's) reason code and what it means.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub blocked: Option<BlockedReason>,
     #[serde(serialize_with = "facts_as_map")]
     pub facts: Vec<Fact>,
     pub links: Vec<Link>,
@@ -359,6 +489,11 @@ impl Notification {
             array: _,
             node: _,
             error,
+            timing: _,
+            attempts,
+            failure,
+            retry,
+            blocked: _,
             facts,
             links,
             log_lines,
@@ -406,6 +541,22 @@ impl Notification {
                 .into_iter()
                 .flatten()
                 .for_each(&mut f);
+        }
+        for attempt in attempts {
+            let texts = [
+                &mut attempt.started_at,
+                &mut attempt.reason,
+                &mut attempt.container,
+                &mut attempt.pod,
+                &mut attempt.node,
+            ];
+            texts.into_iter().flatten().for_each(&mut f);
+        }
+        if let Some(failure) = failure {
+            f(&mut failure.explanation);
+        }
+        if let Some(after) = retry.as_mut().and_then(|r| r.after.as_mut()) {
+            f(after);
         }
         facts.iter_mut().for_each(|fact| f(&mut fact.value));
         links.iter_mut().for_each(|link| f(&mut link.url));

@@ -54,7 +54,8 @@ fn skip_reason(n: &Notification, settings: &Settings) -> Option<Skip> {
             ),
         );
     }
-    if settings.filter.skip_transitional_statuses && is_transitional(n) {
+    let told_as_retry = n.retry.is_some() && settings.filter.retry_notices;
+    if settings.filter.skip_transitional_statuses && is_transitional(n) && !told_as_retry {
         let status = n.status.as_ref().map_or("", |s| s.value.as_str());
         return skip(
             SkipKind::Transitional,

@@ -127,7 +127,12 @@ pub async fn prepare<S: StateStore, E: Enricher>(
         Err(skip) => return Ok(Prepared::skipped(skip, None)),
     };
     if let Decision::Skip(skip) = decide(&n, settings) {
-        return Ok(Prepared::skipped(skip, Some(Summary::of(&n))));
+        // The job's item still learns of the transition: the next notification's timing needs it.
+        let unavailable = gate::record(core.store, &n, settings, clock).await;
+        return Ok(Prepared {
+            state_unavailable: unavailable,
+            ..Prepared::skipped(skip, Some(Summary::of(&n)))
+        });
     }
     let admitted = match admit(core.store, &mut n, settings, clock).await {
         Gate::Go(admitted) => admitted,

@@ -4,6 +4,7 @@
 use serde_json::Value;
 
 use super::fields::text_at;
+use super::story::attempts::Container;
 use crate::domain::limits::MAX_NAME;
 
 /// The log group Batch writes to unless the job's log configuration names another.
@@ -19,10 +20,10 @@ pub(super) struct JobLog {
 }
 
 /// The log stream `container` names, and its group from the job's log configuration: none when the
-/// job logs elsewhere than CloudWatch Logs (another log driver).
-pub(super) fn job_log(detail: &Value, container: &Value) -> Option<JobLog> {
-    let stream = text_at(container, "logStreamName", MAX_NAME)?;
-    let configuration = log_configuration(detail);
+/// job logs elsewhere than CloudWatch Logs (another log driver) or not at all (EKS).
+pub(super) fn job_log(detail: &Value, container: &Container) -> Option<JobLog> {
+    let stream = container.log_stream.clone()?;
+    let configuration = log_configuration(detail, container.name.as_deref());
     let driver = configuration
         .and_then(|c| c.get("logDriver"))
         .and_then(Value::as_str);
@@ -39,11 +40,24 @@ pub(super) fn job_log(detail: &Value, container: &Value) -> Option<JobLog> {
     })
 }
 
-/// The job's log configuration: its container's, or the first container's of its ECS task.
-fn log_configuration(detail: &Value) -> Option<&Value> {
-    let container = detail
-        .get("container")
-        .or_else(|| detail.pointer("/ecsProperties/taskProperties/0/containers/0"));
+/// The job's log configuration: its container's, or that of the named container of its ECS task
+/// (the first one when it is not named).
+fn log_configuration<'a>(detail: &'a Value, name: Option<&str>) -> Option<&'a Value> {
+    let task_containers = || {
+        (detail.pointer("/ecsProperties/taskProperties"))
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(|task| task.get("containers")?.as_array())
+            .flatten()
+    };
+    let named = || {
+        let name = name?;
+        task_containers().find(|c| c.get("name").and_then(Value::as_str) == Some(name))
+    };
+    let container = (detail.get("container"))
+        .or_else(named)
+        .or_else(|| task_containers().next());
     container
         .and_then(|c| c.get("logConfiguration"))
         .filter(|c| c.is_object())
@@ -52,10 +66,11 @@ fn log_configuration(detail: &Value) -> Option<&Value> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::pipeline::classify::story::attempts;
     use serde_json::json;
 
     fn log(detail: Value) -> Option<JobLog> {
-        let container = detail["attempts"][0]["container"].clone();
+        let container = attempts::read(&detail)[0].container.clone()?;
         job_log(&detail, &container)
     }
 
@@ -76,6 +91,16 @@ mod tests {
         let ecs = json!({"attempts": attempt, "ecsProperties": {"taskProperties": [{"containers": [
             {"logConfiguration": {"logDriver": "awslogs", "options": {"awslogs-group": "/ecs/g"}}}]}]}});
         assert_eq!(log(ecs).unwrap().group, "/ecs/g");
+        let named = json!({"attempts": [{"taskProperties": [{"containers": [{"name": "b", "exitCode": 1, "logStreamName": "b/1"}]}]}],
+            "ecsProperties": {"taskProperties": [{"containers": [
+                {"name": "a", "logConfiguration": {"logDriver": "awslogs", "options": {"awslogs-group": "/a"}}},
+                {"name": "b", "logConfiguration": {"logDriver": "awslogs", "options": {"awslogs-group": "/b"}}}]}]}});
+        let log = log(named).unwrap();
+        assert_eq!(
+            (log.group.as_str(), log.stream.as_str()),
+            ("/b", "b/1"),
+            "the failed container's own group"
+        );
     }
 
     #[test]

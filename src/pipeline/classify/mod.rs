@@ -16,6 +16,7 @@ mod native;
 mod s3_job;
 pub mod severity;
 pub mod statuses;
+pub mod story;
 pub mod summary;
 
 use crate::domain::limits::{MAX_NAME, bounded};
@@ -89,6 +90,11 @@ fn base(
         array: None,
         node: None,
         error: None,
+        timing: None,
+        attempts: Vec::new(),
+        failure: None,
+        retry: None,
+        blocked: None,
         facts: Vec::new(),
         links: Vec::new(),
         log_lines: Vec::new(),

@@ -2,9 +2,11 @@
 
 use serde_json::Value;
 
-use super::fields::{fact, scalar_text, short_name, text_at};
+use super::fields::{fact, short_name, text_at};
 use super::links::{Console, JobPage};
 use super::statuses::{self, Phase};
+use super::story::attempts::Container;
+use super::story::{self, GENERIC_REASON, Story};
 use super::{base, job_kind, job_logs, links};
 use crate::domain::limits::{MAX_NAME, MAX_TEXT, thousands};
 use crate::domain::model::{
@@ -26,7 +28,8 @@ pub(super) fn classify(
         (Family::BatchQueueBlocked, _) | (_, None) => Outcome::InProgress,
         (_, Some(s)) => s.outcome,
     };
-    let container = last_container(&detail);
+    let story = Story::read(&detail);
+    let container = story.container.as_ref();
     n.status = Some(Status {
         value: fields.status.clone(),
         reason: explained_reason(fields.status_reason.clone(), n.outcome, container),
@@ -36,7 +39,8 @@ pub(super) fn classify(
     if family == Family::BatchJobState {
         add_job_kind(&mut n, &detail, fields.job_id.as_deref());
     }
-    add_attempt_facts(&mut n, &detail, container);
+    add_attempt_facts(&mut n, &story);
+    story::tell(&mut n, &detail, &story);
     let log = container.and_then(|c| job_logs::job_log(&detail, c));
     if let Some(log) = log.as_ref().filter(|log| log.named) {
         n.facts
@@ -232,17 +236,13 @@ fn add_job_kind(n: &mut Notification, detail: &Value, job_id: Option<&str>) {
     }
 }
 
-/// What AWS Batch says when a job's container stops, whether it failed or not: the cause, if any, is
-/// in the last attempt's container.
-const GENERIC_REASON: &str = "Essential container in task exited";
-
 /// The job's status reason, made to say what happened: Batch's generic reason is replaced by the
 /// last attempt's container reason or non-zero exit code when there is one, and dropped from a job
 /// that did not fail (it is not news there).
 fn explained_reason(
     reason: Option<String>,
     outcome: Outcome,
-    container: Option<&Value>,
+    container: Option<&Container>,
 ) -> Option<String> {
     if reason.as_deref() != Some(GENERIC_REASON) {
         return reason;
@@ -250,10 +250,9 @@ fn explained_reason(
     if outcome != Outcome::Failed {
         return None;
     }
-    let cause = container.and_then(|c| text_at(c, "reason", MAX_TEXT));
+    let cause = container.and_then(|c| c.reason.clone());
     let exit_code = container
-        .and_then(|c| c.get("exitCode"))
-        .and_then(Value::as_i64)
+        .and_then(|c| c.exit_code)
         .filter(|&code| code != 0);
     match (cause, exit_code) {
         (Some(cause), Some(code)) => Some(format!("{cause} (exit code {code})")),
@@ -263,41 +262,51 @@ fn explained_reason(
     }
 }
 
-/// The last attempt's container, or the job's own.
-fn last_container(detail: &Value) -> Option<&Value> {
-    let last_attempt = detail
-        .get("attempts")
-        .and_then(Value::as_array)
-        .and_then(|a| a.last());
-    last_attempt
-        .and_then(|a| a.get("container"))
-        .or_else(|| detail.get("container"))
-}
-
-/// The number of attempts; the last attempt's reason; the exit code, reason and log stream of
-/// `container` (the last attempt's, or the job's own).
-fn add_attempt_facts(n: &mut Notification, detail: &Value, container: Option<&Value>) {
-    let attempts = detail.get("attempts").and_then(Value::as_array);
-    if let Some(attempts) = attempts.filter(|a| !a.is_empty()) {
-        n.facts
-            .push(fact("attempts", "Attempts", attempts.len().to_string()));
+/// The number of attempts; the exit code, reason, name and log stream of the last attempt's
+/// container (or the job's own); the only attempt's reason, when the attempts are not listed.
+fn add_attempt_facts(n: &mut Notification, story: &Story) {
+    if !story.attempts.is_empty() {
+        let count = story.attempts.len().to_string();
+        n.facts.push(fact("attempts", "Attempts", count));
     }
-    let last_attempt = attempts.and_then(|a| a.last());
-    let Some(container) = container else {
-        return;
+    if let Some(container) = &story.container {
+        if let Some(name) = &container.name {
+            n.facts.push(fact("container", "Container", name.as_str()));
+        }
+        if let Some(code) = container.exit_code {
+            n.facts
+                .push(fact("exit_code", "Exit code", code.to_string()));
+        }
+        if let Some(reason) = &container.reason {
+            n.facts.push(fact(
+                "container_reason",
+                "Container reason",
+                reason.as_str(),
+            ));
+        }
+        if let Some(stream) = &container.log_stream {
+            n.facts
+                .push(fact("log_stream", "Log stream", stream.as_str()));
+        }
+    }
+    let last = story.attempts.last();
+    if let Some(pod) = last.and_then(|a| a.pod.as_deref()) {
+        n.facts.push(fact("pod", "Pod", pod));
+    }
+    if let Some(node) = last.and_then(|a| a.node.as_deref()) {
+        n.facts
+            .push(fact("kubernetes_node", "Kubernetes node", node));
+    }
+    // A failed job lists its attempts, and a retry says why it is retried.
+    let retried = n
+        .status
+        .as_ref()
+        .is_some_and(|s| s.value.eq_ignore_ascii_case("RUNNABLE"));
+    let only = match story.attempts.as_slice() {
+        [only] if n.outcome != Outcome::Failed && !retried => only.status_reason.as_deref(),
+        _ => None,
     };
-    if let Some(code) = container.get("exitCode").and_then(scalar_text) {
-        n.facts.push(fact("exit_code", "Exit code", code));
-    }
-    if let Some(reason) = text_at(container, "reason", MAX_TEXT) {
-        n.facts
-            .push(fact("container_reason", "Container reason", reason));
-    }
-    if let Some(stream) = text_at(container, "logStreamName", MAX_NAME) {
-        n.facts.push(fact("log_stream", "Log stream", stream));
-    }
-    let attempt_reason = last_attempt.and_then(|a| text_at(a, "statusReason", MAX_TEXT));
-    if let Some(reason) = attempt_reason.filter(|r| r != GENERIC_REASON) {
+    if let Some(reason) = only.filter(|r| *r != GENERIC_REASON) {
         n.facts
             .push(fact("attempt_reason", "Attempt reason", reason));
     }

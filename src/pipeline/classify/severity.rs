@@ -4,7 +4,7 @@
 //! The README's severity table mirrors this one.
 
 use crate::domain::model::{
-    Family, Notification, Outcome, ResourceKind, Severity, TaskCounts, Verb,
+    FailureKind, Family, Notification, Outcome, ResourceKind, Severity, TaskCounts, Verb,
 };
 
 /// A condition on a classified event.
@@ -30,6 +30,8 @@ pub enum When {
     FailedChildren,
     /// An S3 Batch Operations job that completed with failed tasks (its task counts looked up).
     CompletedWithFailedTasks,
+    /// A failed job every failed attempt of which failed for this kind of cause.
+    EveryAttemptFailedFor(FailureKind),
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -64,6 +66,7 @@ pub const RULES: &[Rule] = &[
     rule(When::Status(Family::S3BatchJob, &["Failed"]),                  Critical, "the S3 Batch Operations job failed"),
     rule(When::Status(Family::BatchJobState, &["FAILED"]),               Critical, "the job failed"),
     rule(When::Status(Family::BatchServiceJobState, &["FAILED"]),        Critical, "the service job failed"),
+    rule(When::EveryAttemptFailedFor(FailureKind::Infrastructure),       Critical, "every attempt was lost to the infrastructure, not the job's code"),
     rule(When::Failed,                                                   Warning,  "the call failed"),
     rule(When::Did(&[Verb::Cancel, Verb::Terminate]),                    Warning,  "jobs were cancelled or terminated"),
     rule(When::Did(&[Verb::Delete, Verb::Deregister]),                   Warning,  "a resource was deleted or deregistered"),
@@ -104,6 +107,10 @@ fn applies(when: When, n: &Notification) -> bool {
             .and_then(|a| a.status_summary.as_ref()?.get("FAILED"))
             .is_some_and(|&failed| failed > 0),
         When::CompletedWithFailedTasks => completed_with_failed_tasks(n).is_some(),
+        When::EveryAttemptFailedFor(kind) => {
+            let mut failed = n.attempts.iter().filter_map(|a| a.failure).peekable();
+            n.outcome == Outcome::Failed && failed.peek().is_some() && failed.all(|k| k == kind)
+        }
     }
 }
 

@@ -30,7 +30,10 @@ pub(super) fn summary(n: &Notification) -> String {
         Family::BatchQueueBlocked => format!("Batch job queue {name} is blocked."),
         Family::BatchJobState if let Some(child) = n.child() => {
             let status = n.status.as_ref().map_or("", |s| s.value.as_str());
-            let mut sentence = format!("{} is now {status}.", child.of(name));
+            let mut sentence = match failed_because(n) {
+                Some(reason) => format!("{} is now {status}: {reason}.", child.of(name)),
+                None => format!("{} is now {status}.", child.of(name)),
+            };
             sentence[..1].make_ascii_uppercase();
             sentence
         }
@@ -45,13 +48,11 @@ pub(super) fn summary(n: &Notification) -> String {
         }
         Family::S3BatchJob | Family::BatchJobState | Family::BatchServiceJobState => {
             let status = n.status.as_ref().map_or("", |s| s.value.as_str());
-            // A failed job's reason is what a reader wants first.
-            let reason = n
-                .status
-                .as_ref()
-                .and_then(|s| s.reason.as_deref())
-                .filter(|_| n.outcome == Outcome::Failed && n.family != Family::S3BatchJob);
-            let mut sentence = match reason {
+            let reason = (n.family != Family::S3BatchJob)
+                .then(|| failed_because(n))
+                .flatten();
+            let retry = n.retry.as_ref().map(|retry| retry.phrase());
+            let mut sentence = match reason.or(retry) {
                 Some(reason) => format!("{kind} {name} is now {status}: {reason}."),
                 None => format!("{kind} {name} is now {status}."),
             };
@@ -64,6 +65,17 @@ pub(super) fn summary(n: &Notification) -> String {
         Cow::Owned(single) => single,
         Cow::Borrowed(_) => sentence,
     }
+}
+
+/// A failed job's reason, which is what a reader wants first: its status reason, else why it
+/// failed; without the full stop the sentence adds.
+fn failed_because(n: &Notification) -> Option<String> {
+    if n.outcome != Outcome::Failed {
+        return None;
+    }
+    let reason = (n.status.as_ref().and_then(|s| s.reason.clone()))
+        .or_else(|| n.failure.as_ref().map(|f| f.explanation.clone()))?;
+    Some(reason.trim_end_matches('.').to_owned())
 }
 
 /// The headline of an S3 Batch Operations job that completed with failed tasks, once its task

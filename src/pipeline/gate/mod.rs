@@ -7,6 +7,7 @@ use crate::config::{Settings, StateFailure};
 use crate::domain::decision::{Skip, SkipKind};
 use crate::domain::model::{Fact, Notification};
 
+use crate::pipeline::classify::story::split_wait;
 use crate::ports::state::{Ask, Claimed, Lost, Progress, StateError, StateStore};
 
 mod plan;
@@ -67,20 +68,17 @@ pub async fn admit<S: StateStore>(
         return Gate::Go(Admitted::default());
     }
     let plan = plan(n, settings);
-    let ask = Ask {
-        item: plan.item.clone(),
-        key: plan.key.clone(),
-        order: plan.order.clone(),
-        lease_until_ms: clock.lease_until_ms,
-        expires_at: clock.now_ms / 1000 + i64::from(settings.state.ttl_days) * 86_400,
-        now_ms: clock.now_ms,
-    };
+    let (tells_children, failed_child_of) = (plan.tells_children, plan.failed_child_of.clone());
+    let ask = ask(plan, settings, clock);
     let item = match store.claim(&ask).await {
         Ok(Claimed::Won(item)) => item,
         Ok(Claimed::Lost(lost)) => return lost_gate(lost, ask),
         Err(error) => return unavailable(error, settings),
     };
-    if plan.tells_children {
+    if n.timing.is_some() {
+        split_wait(n, item.entered.runnable_ms, item.entered.starting_ms);
+    }
+    if tells_children {
         n.facts.push(children_told(
             n,
             item.failed_children,
@@ -91,7 +89,7 @@ pub async fn admit<S: StateStore>(
         ask,
         counted_as: None,
     };
-    if let Some(parent) = &plan.failed_child_of {
+    if let Some(parent) = &failed_child_of {
         let place = match item.counted_as {
             Some(place) => Ok(place),
             None => {
@@ -122,6 +120,38 @@ pub async fn admit<S: StateStore>(
         ticket: Some(ticket),
         unavailable: None,
     })
+}
+
+/// Records a job's transition that the settings do not tell on its item, so that the item knows
+/// the job's latest status and when it entered RUNNABLE and STARTING (the final notification's
+/// timing reads them): at most one write. Nothing for an event that is not a job's transition,
+/// nor for an array job's children or a multi-node job's nodes (their parent tells their story,
+/// and a flood of them would cost a write each). A table that cannot be reached costs only this
+/// record: the error is reported, the event stays skipped.
+pub async fn record<S: StateStore>(
+    store: &S,
+    n: &Notification,
+    settings: &Settings,
+    clock: Clock,
+) -> Option<StateError> {
+    if !store.remembers() || n.child().is_some() {
+        return None;
+    }
+    let plan = plan(n, settings);
+    plan.order.as_ref()?;
+    let ask = ask(plan, settings, clock);
+    store.record(&ask).await.err()
+}
+
+fn ask(plan: Plan, settings: &Settings, clock: Clock) -> Ask {
+    Ask {
+        item: plan.item,
+        key: plan.key,
+        order: plan.order,
+        lease_until_ms: clock.lease_until_ms,
+        expires_at: clock.now_ms / 1000 + i64::from(settings.state.ttl_days) * 86_400,
+        now_ms: clock.now_ms,
+    }
 }
 
 /// After the publish: marks the claim published, or gives it up when the publish failed.
@@ -275,6 +305,11 @@ mod tests {
             }),
             node: None,
             error: None,
+            timing: None,
+            attempts: Vec::new(),
+            failure: None,
+            retry: None,
+            blocked: None,
             facts: Vec::new(),
             links: Vec::new(),
             log_lines: Vec::new(),
@@ -446,6 +481,9 @@ mod tests {
 
     impl StateStore for Unreachable {
         async fn claim(&self, _: &Ask) -> Result<Claimed, StateError> {
+            Err(down())
+        }
+        async fn record(&self, _: &Ask) -> Result<(), StateError> {
             Err(down())
         }
         async fn count_failed_child(&self, _: &str, _: i64) -> Result<u64, StateError> {

@@ -22,6 +22,7 @@ pub fn attributes(n: &Notification) -> Attributes {
         ("outcome", Some(n.outcome.as_str())),
         ("account", n.account.as_deref()),
         ("region", n.region.as_deref()),
+        ("failure_kind", n.failure.as_ref().map(|f| f.kind.as_str())),
     ];
     candidates
         .into_iter()

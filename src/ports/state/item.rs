@@ -24,6 +24,49 @@ impl Transition {
     pub fn is_same(&self, other: &Transition) -> bool {
         (self.time_ms, self.rank) == (other.time_ms, other.rank)
     }
+
+    /// The waiting state whose first entry this transition records on the job's item.
+    pub fn entered(&self) -> Option<Waiting> {
+        [Waiting::Runnable, Waiting::Starting]
+            .into_iter()
+            .find(|w| self.status.eq_ignore_ascii_case(w.status()))
+    }
+}
+
+/// The states a job waits in before its first attempt runs, whose first entry its item records:
+/// no field of the job says when it entered them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Waiting {
+    Runnable,
+    Starting,
+}
+
+impl Waiting {
+    pub fn status(self) -> &'static str {
+        match self {
+            Waiting::Runnable => "RUNNABLE",
+            Waiting::Starting => "STARTING",
+        }
+    }
+}
+
+/// When a job first entered RUNNABLE and STARTING (its events' times, epoch ms).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Entered {
+    pub runnable_ms: Option<i64>,
+    pub starting_ms: Option<i64>,
+}
+
+impl Entered {
+    /// Keeps the first entry into the state `transition` records.
+    pub fn note(&mut self, transition: &Transition) {
+        let slot = match transition.entered() {
+            Some(Waiting::Runnable) => &mut self.runnable_ms,
+            Some(Waiting::Starting) => &mut self.starting_ms,
+            None => return,
+        };
+        slot.get_or_insert(transition.time_ms);
+    }
 }
 
 /// How far the telling of one thing that happened has got.
@@ -58,6 +101,8 @@ pub struct Item {
     pub counted_as: Option<u64>,
     /// When the table may forget the item (epoch seconds; the table's TTL attribute).
     pub expires_at: i64,
+    /// On a job's item: when it first entered RUNNABLE and STARTING.
+    pub entered: Entered,
 }
 
 /// What an event asks of an item, with the times that bound its claim.
@@ -89,6 +134,17 @@ pub enum Lost {
     Stale {
         reason: String,
     },
+}
+
+/// Whether a transition that is not told may be recorded as `item`'s latest: when it is newer
+/// (or the item is absent or expired). A stale one records nothing.
+pub fn may_record(item: Option<&Item>, ask: &Ask) -> bool {
+    let live = item.filter(|item| item.expires_at * 1000 > ask.now_ms);
+    match (live.and_then(|item| item.latest.as_ref()), &ask.order) {
+        (_, None) => false,
+        (None, Some(_)) => true,
+        (Some(latest), Some(new)) => new.is_after(latest),
+    }
 }
 
 /// Whether `ask` may claim `item`: `Ok` if it may, or why not. An expired item counts as absent
@@ -183,6 +239,7 @@ mod tests {
             failed_children: 0,
             counted_as: None,
             expires_at: NOW / 1000 + 3600,
+            entered: Entered::default(),
         }
     }
 

@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 use std::sync::Mutex;
 
-use super::item::{Ask, Claim, Item, Progress, judge};
+use super::item::{Ask, Claim, Item, Progress, judge, may_record};
 use super::{Claimed, StateError, StateStore};
 
 #[derive(Debug, Default)]
@@ -48,8 +48,9 @@ impl StateStore for MemoryStore {
             Some(_) => existing.cloned().unwrap_or_default(),
             None => Item::default(),
         };
-        if ask.order.is_some() {
-            item.latest = ask.order.clone();
+        if let Some(order) = &ask.order {
+            item.latest = Some(order.clone());
+            item.entered.note(order);
         }
         item.claim = Some(Claim {
             key: ask.key.clone(),
@@ -60,6 +61,21 @@ impl StateStore for MemoryStore {
         item.expires_at = ask.expires_at;
         items.insert(ask.item.clone(), item.clone());
         Ok(Claimed::Won(item))
+    }
+
+    async fn record(&self, ask: &Ask) -> Result<(), StateError> {
+        let mut items = self.lock();
+        let existing = items.get(&ask.item);
+        let Some(order) = ask.order.as_ref().filter(|_| may_record(existing, ask)) else {
+            return Ok(());
+        };
+        let live = existing.filter(|item| item.expires_at * 1000 > ask.now_ms);
+        let mut item = live.cloned().unwrap_or_default();
+        item.latest = Some(order.clone());
+        item.entered.note(order);
+        item.expires_at = ask.expires_at;
+        items.insert(ask.item.clone(), item);
+        Ok(())
     }
 
     async fn count_failed_child(

@@ -15,7 +15,7 @@ use thiserror::Error;
 /// unavailable: the DynamoDB adapter's operation timeout.
 pub const CALL_BOUND: Duration = Duration::from_secs(2);
 
-pub use item::{Ask, Claim, Item, Lost, Progress, Transition, judge};
+pub use item::{Ask, Claim, Entered, Item, Lost, Progress, Transition, Waiting, judge, may_record};
 pub use memory::MemoryStore;
 
 /// A table call that failed for good (after the client's own bounded retries).
@@ -46,6 +46,11 @@ pub trait StateStore: Sync {
     /// Claims `ask.item` for `ask.key` under a lease, if [`super::judge`] allows it, in one
     /// conditional write; a job's item also takes the transition as its latest.
     fn claim(&self, ask: &Ask) -> impl Future<Output = Result<Claimed, StateError>> + Send;
+
+    /// Records a job's transition that is not told (the settings skip it) as its item's latest,
+    /// with when it entered a waiting state, if [`may_record`] allows it: one conditional write
+    /// that claims nothing; a stale transition records nothing.
+    fn record(&self, ask: &Ask) -> impl Future<Output = Result<(), StateError>> + Send;
 
     /// Counts one more failed child on its parent's item; returns the child's place in the count.
     fn count_failed_child(
@@ -94,6 +99,10 @@ impl StateStore for Stateless {
         Err(no_table("claim"))
     }
 
+    async fn record(&self, _: &Ask) -> Result<(), StateError> {
+        Err(no_table("record"))
+    }
+
     async fn count_failed_child(&self, _: &str, _: i64) -> Result<u64, StateError> {
         Err(no_table("count"))
     }
@@ -118,6 +127,13 @@ impl<S: StateStore> StateStore for Option<S> {
         match self {
             Some(store) => store.claim(ask).await,
             None => Stateless.claim(ask).await,
+        }
+    }
+
+    async fn record(&self, ask: &Ask) -> Result<(), StateError> {
+        match self {
+            Some(store) => store.record(ask).await,
+            None => Stateless.record(ask).await,
         }
     }
 

@@ -1,0 +1,146 @@
+//! Why an attempt or a job failed: a table of the texts AWS Batch writes, read top to bottom, then
+//! the exit code. Adding a cause is a row.
+
+use crate::domain::duration::human;
+use crate::domain::model::{Failure, FailureKind};
+
+/// A text that marks a cause wherever it appears in an attempt's or container's reason.
+#[derive(Clone, Copy, Debug)]
+pub struct FailureRule {
+    pub text: &'static str,
+    pub kind: FailureKind,
+    pub explanation: &'static str,
+}
+
+const fn rule(text: &'static str, kind: FailureKind, explanation: &'static str) -> FailureRule {
+    FailureRule {
+        text,
+        kind,
+        explanation,
+    }
+}
+
+use FailureKind::{Cancelled, Infrastructure, OutOfMemory, Timeout};
+
+/// What the queue's time limit writes when it removes a job stuck in RUNNABLE.
+pub const TIME_LIMIT_CANCELLED: &str =
+    "the queue's time limit cancelled it after it waited for capacity";
+
+#[rustfmt::skip]
+pub const FAILURE_RULES: &[FailureRule] = &[
+    rule("Canceled by JobStateTimeLimit action",    Cancelled,      TIME_LIMIT_CANCELLED),
+    rule("Terminated by JobStateTimeLimit action",  Cancelled,      TIME_LIMIT_CANCELLED),
+    rule("Host EC2",                                Infrastructure, "the host EC2 instance went away (a Spot reclaim, a scale-in or by hand)"),
+    rule("Your Spot Task was interrupted",          Infrastructure, "Fargate Spot reclaimed the task"),
+    rule("CannotPullContainerError",                Infrastructure, "the container image could not be pulled"),
+    rule("CannotInspectContainerError",             Infrastructure, "the container runtime could not inspect the container"),
+    rule("DockerTimeoutError",                      Infrastructure, "the container runtime timed out"),
+    rule("Job attempt duration exceeded timeout",   Timeout,        "the attempt ran past its timeout"),
+    rule("OutOfMemoryError",                        OutOfMemory,    "the container used more memory than it was given"),
+];
+
+/// The cause of a failed attempt from its reasons (the attempt's and its container's) and its exit
+/// code; `timeout_s` is the job's `timeout.attemptDurationSeconds`, said with a timeout.
+pub fn of_attempt(
+    reasons: &[&str],
+    exit_code: Option<i64>,
+    timeout_s: Option<u64>,
+) -> Option<Failure> {
+    if let Some(rule) = matching(reasons) {
+        let explanation = match (rule.kind, timeout_s) {
+            (Timeout, Some(limit)) => format!("{} of {}", rule.explanation, human(limit)),
+            _ => rule.explanation.to_owned(),
+        };
+        return Some(Failure {
+            kind: rule.kind,
+            explanation,
+        });
+    }
+    let code = exit_code.filter(|&code| code != 0)?;
+    Some(Failure {
+        kind: FailureKind::Application,
+        explanation: format!("the job's code exited with code {code}"),
+    })
+}
+
+/// The first row whose text one of `reasons` holds.
+pub fn matching(reasons: &[&str]) -> Option<&'static FailureRule> {
+    FAILURE_RULES
+        .iter()
+        .find(|rule| reasons.iter().any(|reason| reason.contains(rule.text)))
+}
+
+/// A job cancelled or terminated by a person or a call (`isCancelled`, `isTerminated`).
+pub fn cancelled(terminated: bool) -> Failure {
+    let how = if terminated {
+        "terminated"
+    } else {
+        "cancelled"
+    };
+    Failure {
+        kind: Cancelled,
+        explanation: format!("{how} by a person or a call"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn kind(reasons: &[&str], exit_code: Option<i64>) -> Option<FailureKind> {
+        of_attempt(reasons, exit_code, None).map(|f| f.kind)
+    }
+
+    #[test]
+    fn the_texts_aws_batch_writes_are_told_apart() {
+        let host = "Host EC2 (instance i-0aaa1111bbbb2222c) terminated.";
+        assert_eq!(kind(&[host], None), Some(Infrastructure));
+        assert_eq!(
+            kind(
+                &[
+                    "Essential container in task exited",
+                    "Your Spot Task was interrupted."
+                ],
+                Some(137)
+            ),
+            Some(Infrastructure),
+            "the cause wins over the exit code it caused"
+        );
+        let pull = "CannotPullContainerError: pull image manifest has been retried 5 time(s)";
+        assert_eq!(kind(&[pull], None), Some(Infrastructure));
+        assert_eq!(
+            kind(
+                &["OutOfMemoryError: Container killed due to memory usage"],
+                Some(137)
+            ),
+            Some(OutOfMemory)
+        );
+        assert_eq!(
+            kind(&["Task failed due to container exit code 1"], Some(1)),
+            Some(FailureKind::Application)
+        );
+        assert_eq!(kind(&["Essential container in task exited"], Some(0)), None);
+        assert_eq!(kind(&[], None), None);
+    }
+
+    #[test]
+    fn a_timeout_says_its_limit() {
+        let failure = of_attempt(
+            &["Job attempt duration exceeded timeout"],
+            None,
+            Some(3_600),
+        );
+        assert_eq!(
+            failure.unwrap().explanation,
+            "the attempt ran past its timeout of 1 h 00 min"
+        );
+        let cancelled = of_attempt(
+            &[
+                "Canceled by JobStateTimeLimit action due to reason: CAPACITY:INSUFFICIENT_INSTANCE_CAPACITY",
+            ],
+            None,
+            None,
+        );
+        assert_eq!(cancelled.unwrap().explanation, TIME_LIMIT_CANCELLED);
+    }
+}
