@@ -167,6 +167,9 @@ fn poisoned(canary: &str, key_id: &str) -> Vec<(String, Value)> {
         "batch-job-state-failed.json",
         "batch-job-queue-blocked.json",
         "batch-job-state-succeeded.json",
+        "real-2025-aws-samples-ecs-properties-node-failed.json",
+        "real-2023-eks-blueprints-job-succeeded-from-describe-jobs.json",
+        "batch-job-state-runnable-retry-after-host-terminated.json",
     ] {
         let mut native = example(name);
         for (pointer, value) in [
@@ -186,6 +189,26 @@ fn poisoned(canary: &str, key_id: &str) -> Vec<(String, Value)> {
             (
                 "/detail/eksProperties/podProperties/containers/0/env",
                 in_env("K"),
+            ),
+            (
+                "/detail/eksProperties/podProperties/containers/0/args",
+                json!([canary]),
+            ),
+            (
+                "/detail/ecsProperties/taskProperties/0/containers/0/environment",
+                in_env("L"),
+            ),
+            (
+                "/detail/ecsProperties/taskProperties/0/containers/0/command",
+                json!(["run", canary]),
+            ),
+            (
+                "/detail/ecsProperties/taskProperties/0/containers/0/secrets",
+                json!([{"name": "S", "valueFrom": canary}]),
+            ),
+            (
+                "/detail/ecsProperties/taskProperties/0/containers/0/logConfiguration",
+                in_log.clone(),
             ),
         ] {
             put(&mut native, pointer, value);

@@ -14,9 +14,10 @@ pub fn human(seconds: u64) -> String {
 }
 
 /// The whole seconds from `from_ms` to `to_ms`, both epoch milliseconds: `None` when either is
-/// missing or the end is before the start, so that no duration is invented.
+/// missing, not after the epoch, or the end is before the start, so that no duration is invented.
 pub fn between(from_ms: Option<i64>, to_ms: Option<i64>) -> Option<u64> {
-    let elapsed = to_ms?.checked_sub(from_ms?)?;
+    let (from, to) = (from_ms.filter(|&t| t > 0)?, to_ms.filter(|&t| t > 0)?);
+    let elapsed = to.checked_sub(from)?;
     u64::try_from(elapsed).ok().map(|ms| ms / 1000)
 }
 
@@ -42,6 +43,11 @@ mod tests {
         assert_eq!(between(Some(5_000), Some(4_999)), None);
         assert_eq!(between(None, Some(1)), None);
         assert_eq!(between(Some(1), None), None);
-        assert_eq!(between(Some(i64::MIN), Some(i64::MAX)), None);
+        assert_eq!(between(Some(-5), Some(1_000)), None, "before the epoch");
+        assert_eq!(between(Some(0), Some(1_000)), None);
+        assert_eq!(
+            between(Some(1), Some(i64::MAX)),
+            Some((i64::MAX as u64 - 1) / 1000)
+        );
     }
 }

@@ -18,6 +18,7 @@ IN_FLIGHT = 16
 SEND_TIMEOUT = 30
 UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 FAILED = next(e for e in EVENTS if e.name == "batch-job-state-failed.json")
+ECS_SUCCEEDED = next(e for e in EVENTS if e.name == "real-2025-aws-samples-ecs-properties-job-succeeded.json")
 
 
 def fresh_ids(text):
@@ -129,6 +130,40 @@ def test_a_jobs_late_transitions_are_skipped_as_stale_and_a_retry_is_not(aws, ta
     assert len(messages) == published == 4
     [item] = [v for k, v in table.items().items() if k.startswith("job#")]
     assert (item["latest_status"], item["claim_state"]) == ("FAILED", "published")
+
+
+def test_skipped_transitions_are_recorded_on_the_jobs_item_and_split_its_final_wait(aws, table, start_function):
+    topic = aws.topic("batch-alerts")
+    queue = aws.subscribe(topic, "all", raw=True)
+    job = json.loads(fresh_ids(ECS_SUCCEEDED.read_text()))
+    waiting = json.loads(json.dumps(job))
+    waiting["detail"]["attempts"] = []
+    function = state_function(start_function, topic, table, SKIP_TRANSITIONAL_STATUSES="true",
+                              MESSAGE_FORMAT="json")
+    # createdAt 13:21:34.698; the first attempt started 13:23:50.919.
+    for status, at in [("STARTING", "2025-10-17T13:23:10Z"), ("RUNNABLE", "2025-10-17T13:21:40Z"),
+                       ("RUNNABLE", "2025-10-17T13:21:40Z")]:
+        ok, result = function.send(with_time(waiting, status, at))
+        assert ok and "skipped" in result, (status, result)
+    [item] = [v for k, v in table.items().items() if k.startswith("job#")]
+    # The RUNNABLE arrived after the STARTING it came before: stale, so not recorded.
+    assert (item["latest_status"], "claim_state" in item) == ("STARTING", False), item
+    assert "runnable_ms" not in item and int(item["starting_ms"]) == 1760707390000, item
+
+    job2 = json.loads(fresh_ids(ECS_SUCCEEDED.read_text()))
+    waiting2 = json.loads(json.dumps(job2))
+    waiting2["detail"]["attempts"] = []
+    for status, at in [("RUNNABLE", "2025-10-17T13:21:40Z"), ("STARTING", "2025-10-17T13:23:10Z")]:
+        ok, result = function.send(with_time(waiting2, status, at))
+        assert ok and "skipped" in result, (status, result)
+    ok, result = function.send(job2)
+    assert ok and "published" in result, result
+    [message] = aws.drain(queue, at_least=1)
+    timing = json.loads(message["Body"])["timing"]
+    assert (timing["runnable_seconds"], timing["starting_seconds"], timing["waited_seconds"]) == (90, 40, 136)
+    item = table.items()[f"job#{job2['detail']['jobId']}"]
+    assert (item["latest_status"], item["claim_state"]) == ("SUCCEEDED", "published")
+    assert int(item["runnable_ms"]) == 1760707300000, item
 
 
 def test_a_failed_publish_gives_the_claim_up_and_the_retry_publishes_once(aws, table, start_function):
