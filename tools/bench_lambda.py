@@ -6,7 +6,7 @@ first and warm invocation, and memory over many invocations, of the bootstrap; w
 examples, each told once, then all repeated; and with every lookup against local servers (moto's
 CloudWatch Logs and AWS Batch, tools/s3control_server.py), the first and warm invocations of an
 event that looks something up, with and without its lookup. `STATE_ONLY=1` measures only the state
-table: the examples' mix and the requests per event by kind (`measure_state_by_kind`)."""
+table: the examples' mix, then the requests per event by kind (`measure_state_by_kind`)."""
 
 import json
 import os
@@ -69,26 +69,30 @@ def start_dynalite():
     raise SystemExit(f"dynalite did not start ({DYNALITE}; run scripts/setup-tools)")
 
 
+def harnessed(url):
+    """The function's environment on moto's SNS at `url`, and `measure(bootstrap, soak, env, event)`,
+    which runs the harness on it."""
+    sns = boto3.client("sns", endpoint_url=url, **CREDENTIALS)
+    topic = sns.create_topic(Name="bench")["TopicArn"]
+    env = {**os.environ, "TOPIC_ARN": topic, "AWS_ENDPOINT_URL_SNS": url, "AWS_REGION": "us-east-1", "ENRICH": "",
+           "AWS_ACCESS_KEY_ID": "bench", "AWS_SECRET_ACCESS_KEY": "bench"}
+    harness = str(RELEASE / "examples" / "lambda_harness")
+
+    def measure(bootstrap, soak, env=env, event=EVENT):
+        done = subprocess.run([harness, str(bootstrap), str(event), RUNS, WARM, soak], env=env,
+                              capture_output=True, text=True, check=True)
+        return json.loads(done.stdout)
+
+    return env, harness, measure
+
+
 def main():
     moto, url = moto_server.start()
-    if os.environ.get("STATE_ONLY"):
-        try:
-            print(json.dumps(state_only(url), indent=1))
-        finally:
-            moto.stop()
-        return
     try:
-        sns = boto3.client("sns", endpoint_url=url, **CREDENTIALS)
-        topic = sns.create_topic(Name="bench")["TopicArn"]
-        env = {**os.environ, "TOPIC_ARN": topic, "AWS_ENDPOINT_URL_SNS": url, "AWS_REGION": "us-east-1", "ENRICH": "",
-               "AWS_ACCESS_KEY_ID": "bench", "AWS_SECRET_ACCESS_KEY": "bench"}
-        harness = str(RELEASE / "examples" / "lambda_harness")
-
-        def measure(bootstrap, soak, env=env, event=EVENT):
-            done = subprocess.run([harness, str(bootstrap), str(event), RUNS, WARM, soak], env=env,
-                                  capture_output=True, text=True, check=True)
-            return json.loads(done.stdout)
-
+        env, harness, measure = harnessed(url)
+        if os.environ.get("STATE_ONLY"):
+            print(json.dumps(measure_state(env, measure), indent=1))
+            return
         cold = cold_starts(harness, {
             "minimal": (RELEASE / "examples" / "minimal_lambda", env),
             "batch-notifier": (RELEASE / "batch-notifier", env),
@@ -151,25 +155,11 @@ def measure_state(env, measure):
                 "table_requests": dict(proxy.operations),
                 "events": invocations,
             }
+        result["by kind"] = measure_state_by_kind(env, measure, proxy)
         return result
     finally:
         proxy.stop()
         dynalite.kill()
-
-
-def state_only(url):
-    sns = boto3.client("sns", endpoint_url=url, **CREDENTIALS)
-    topic = sns.create_topic(Name="bench")["TopicArn"]
-    env = {**os.environ, "TOPIC_ARN": topic, "AWS_ENDPOINT_URL_SNS": url, "AWS_REGION": "us-east-1", "ENRICH": "",
-           "AWS_ACCESS_KEY_ID": "bench", "AWS_SECRET_ACCESS_KEY": "bench"}
-    harness = str(RELEASE / "examples" / "lambda_harness")
-
-    def measure(bootstrap, soak, env=env, event=EVENT):
-        done = subprocess.run([harness, str(bootstrap), str(event), RUNS, WARM, soak], env=env,
-                              capture_output=True, text=True, check=True)
-        return json.loads(done.stdout)
-
-    return {"examples": measure_state(env, measure), "by kind": measure_state_by_kind(env, measure)}
 
 
 # Each kind: (example, settings, whether each invocation gets fresh ids).
@@ -185,36 +175,26 @@ KINDS = {
 }
 
 
-def measure_state_by_kind(env, measure):
+def measure_state_by_kind(env, measure, proxy):
     """Table requests per invocation for one kind of event at a time, through the counting proxy."""
-    dynalite, client, url = start_dynalite()
-    proxy = FaultProxy(url)
-    try:
-        client.create_table(TableName="state", BillingMode="PAY_PER_REQUEST",
-                            AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
-                            KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}])
-        invocations = int(RUNS) * (1 + int(WARM))
-        result = {}
-        for kind, (example, settings, fresh) in KINDS.items():
-            text = (ROOT / "events" / example).read_text()
-            path = ROOT / "target" / "bench" / "state-kind.jsonl"
-            path.parent.mkdir(parents=True, exist_ok=True)
-            with open(path, "w") as out:
-                for _ in range(invocations):
-                    mapping = {}
-                    one = UUID.sub(lambda m: mapping.setdefault(m.group(0), str(uuid.uuid4())), text) if fresh else text
-                    out.write(json.dumps(json.loads(one), separators=(",", ":")) + "\n")
-            run_env = {**env, "STATE_TABLE": "state", "AWS_ENDPOINT_URL_DYNAMODB": proxy.url,
-                       "STATE_FAILURE": "fail", **settings}
-            proxy.requests, proxy.operations = 0, Counter()
-            done = measure(RELEASE / "batch-notifier", "0", env=run_env, event=path)
-            assert done["invocations"] == invocations, done
-            result[kind] = {"table_requests_per_event": round(proxy.requests / invocations, 3),
-                            "table_requests": dict(proxy.operations), "events": invocations}
-        return result
-    finally:
-        proxy.stop()
-        dynalite.kill()
+    invocations = int(RUNS) * (1 + int(WARM))
+    result = {}
+    for kind, (example, settings, fresh) in KINDS.items():
+        text = (ROOT / "events" / example).read_text()
+        path = ROOT / "target" / "bench" / "state-kind.jsonl"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(path, "w") as out:
+            for _ in range(invocations):
+                mapping = {}
+                one = UUID.sub(lambda m: mapping.setdefault(m.group(0), str(uuid.uuid4())), text) if fresh else text
+                out.write(json.dumps(json.loads(one), separators=(",", ":")) + "\n")
+        run_env = {**env, **settings}
+        proxy.requests, proxy.operations = 0, Counter()
+        done = measure(RELEASE / "batch-notifier", "0", env=run_env, event=path)
+        assert done["invocations"] == invocations, done
+        result[kind] = {"table_requests_per_event": round(proxy.requests / invocations, 3),
+                        "table_requests": dict(proxy.operations), "events": invocations}
+    return result
 
 
 def measure_lookups(env, measure, url):

@@ -125,14 +125,24 @@ fn reason(attempt: &RawAttempt) -> Option<String> {
 }
 
 fn attempt_failure(attempt: &RawAttempt, limits: &Limits) -> Option<Failure> {
-    let container = attempt.container.as_ref();
-    let reasons: Vec<&str> = [
+    cause(
         attempt.status_reason.as_deref(),
-        container.and_then(|c| c.reason.as_deref()),
-    ]
-    .into_iter()
-    .flatten()
-    .collect();
+        attempt.container.as_ref(),
+        limits,
+    )
+}
+
+/// The cause a status reason and a container's reason and exit code give, from the failure table.
+fn cause(
+    status_reason: Option<&str>,
+    container: Option<&Container>,
+    limits: &Limits,
+) -> Option<Failure> {
+    let container_reason = container.and_then(|c| c.reason.as_deref());
+    let reasons: Vec<&str> = [status_reason, container_reason]
+        .into_iter()
+        .flatten()
+        .collect();
     failure::of_attempt(
         &reasons,
         container.and_then(|c| c.exit_code),
@@ -170,16 +180,7 @@ fn job_failure(
     {
         return attempt_failure(last, limits);
     }
-    let container = story.container.as_ref();
-    let reasons: Vec<&str> = [job_reason, container.and_then(|c| c.reason.as_deref())]
-        .into_iter()
-        .flatten()
-        .collect();
-    failure::of_attempt(
-        &reasons,
-        container.and_then(|c| c.exit_code),
-        limits.timeout_s,
-    )
+    cause(job_reason, story.container.as_ref(), limits)
 }
 
 /// A RUNNABLE job with attempts behind it is being tried again.
