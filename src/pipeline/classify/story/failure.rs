@@ -4,39 +4,66 @@
 use crate::domain::duration::human;
 use crate::domain::model::{Failure, FailureKind};
 
-/// A text that marks a cause wherever it appears in an attempt's or container's reason.
+/// A text that marks a cause in an attempt's or container's reason: at its start (the sentences
+/// AWS Batch writes), or anywhere (an error's name, which may follow a prefix).
 #[derive(Clone, Copy, Debug)]
 pub struct FailureRule {
+    pub at: At,
     pub text: &'static str,
     pub kind: FailureKind,
     pub explanation: &'static str,
 }
 
-const fn rule(text: &'static str, kind: FailureKind, explanation: &'static str) -> FailureRule {
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum At {
+    Start,
+    Anywhere,
+}
+
+const fn rule(
+    at: At,
+    text: &'static str,
+    kind: FailureKind,
+    explanation: &'static str,
+) -> FailureRule {
     FailureRule {
+        at,
         text,
         kind,
         explanation,
     }
 }
 
+impl FailureRule {
+    fn matches(&self, reason: &str) -> bool {
+        match self.at {
+            At::Start => reason.starts_with(self.text),
+            At::Anywhere => reason.contains(self.text),
+        }
+    }
+}
+
+use At::{Anywhere, Start};
 use FailureKind::{Cancelled, Infrastructure, OutOfMemory, Timeout};
 
 /// What the queue's time limit writes when it removes a job stuck in RUNNABLE.
 pub const TIME_LIMIT_CANCELLED: &str =
     "the queue's time limit cancelled it after it waited for capacity";
 
+/// The first two rows: the queue's time limit, which the job's own reason names.
+const TIME_LIMIT_RULES: usize = 2;
+
 #[rustfmt::skip]
 pub const FAILURE_RULES: &[FailureRule] = &[
-    rule("Canceled by JobStateTimeLimit action",    Cancelled,      TIME_LIMIT_CANCELLED),
-    rule("Terminated by JobStateTimeLimit action",  Cancelled,      TIME_LIMIT_CANCELLED),
-    rule("Host EC2",                                Infrastructure, "the host EC2 instance went away (a Spot reclaim, a scale-in or by hand)"),
-    rule("Your Spot Task was interrupted",          Infrastructure, "Fargate Spot reclaimed the task"),
-    rule("CannotPullContainerError",                Infrastructure, "the container image could not be pulled"),
-    rule("CannotInspectContainerError",             Infrastructure, "the container runtime could not inspect the container"),
-    rule("DockerTimeoutError",                      Infrastructure, "the container runtime timed out"),
-    rule("Job attempt duration exceeded timeout",   Timeout,        "the attempt ran past its timeout"),
-    rule("OutOfMemoryError",                        OutOfMemory,    "the container used more memory than it was given"),
+    rule(Start,    "Canceled by JobStateTimeLimit action",    Cancelled,      TIME_LIMIT_CANCELLED),
+    rule(Start,    "Terminated by JobStateTimeLimit action",  Cancelled,      TIME_LIMIT_CANCELLED),
+    rule(Start,    "Host EC2",                                Infrastructure, "the host EC2 instance went away (a Spot reclaim, a scale-in or by hand)"),
+    rule(Start,    "Your Spot Task was interrupted",          Infrastructure, "Fargate Spot reclaimed the task"),
+    rule(Anywhere, "CannotPullContainerError",                Infrastructure, "the container image could not be pulled"),
+    rule(Anywhere, "CannotInspectContainerError",             Infrastructure, "the container runtime could not inspect the container"),
+    rule(Anywhere, "DockerTimeoutError",                      Infrastructure, "the container runtime timed out"),
+    rule(Start,    "Job attempt duration exceeded timeout",   Timeout,        "the attempt ran past its timeout"),
+    rule(Anywhere, "OutOfMemoryError",                        OutOfMemory,    "the container used more memory than it was given"),
 ];
 
 /// The cause of a failed attempt from its reasons (the attempt's and its container's) and its exit
@@ -63,11 +90,22 @@ pub fn of_attempt(
     })
 }
 
-/// The first row whose text one of `reasons` holds.
+/// The first row one of `reasons` matches.
 pub fn matching(reasons: &[&str]) -> Option<&'static FailureRule> {
     FAILURE_RULES
         .iter()
-        .find(|rule| reasons.iter().any(|reason| reason.contains(rule.text)))
+        .find(|rule| reasons.iter().any(|reason| rule.matches(reason)))
+}
+
+/// A job the queue's time limit cancelled, by its own status reason.
+pub fn by_time_limit(job_reason: &str) -> Option<Failure> {
+    let rule = FAILURE_RULES[..TIME_LIMIT_RULES]
+        .iter()
+        .find(|rule| rule.matches(job_reason))?;
+    Some(Failure {
+        kind: rule.kind,
+        explanation: rule.explanation.to_owned(),
+    })
 }
 
 /// A job cancelled or terminated by a person or a call (`isCancelled`, `isTerminated`).
@@ -108,6 +146,19 @@ mod tests {
         );
         let pull = "CannotPullContainerError: pull image manifest has been retried 5 time(s)";
         assert_eq!(kind(&[pull], None), Some(Infrastructure));
+        let wrapped = "ResourceInitializationError: CannotPullContainerError: ref not found";
+        assert_eq!(
+            kind(&[wrapped], None),
+            Some(Infrastructure),
+            "an error's name anywhere"
+        );
+        assert_eq!(
+            kind(&["the user wrote: Host EC2 went away"], Some(2)),
+            Some(FailureKind::Application),
+            "a sentence only at the start"
+        );
+        assert!(by_time_limit("Terminated by JobStateTimeLimit action due to reason: X").is_some());
+        assert!(by_time_limit("Host EC2 (instance i-1) terminated.").is_none());
         assert_eq!(
             kind(
                 &["OutOfMemoryError: Container killed due to memory usage"],

@@ -74,9 +74,17 @@ pub fn tell(n: &mut Notification, detail: &Value, story: &Story) {
     let status = n.status.as_ref().map_or("", |s| s.value.as_str());
     let terminal = n.status.as_ref().and_then(|s| s.terminal) == Some(true);
     let runnable = status.eq_ignore_ascii_case("RUNNABLE");
-    n.attempts = attempts(&story.attempts, &limits, terminal);
+    // Each ended attempt's cause, found once: the attempts' list and the job's failure read it.
+    let last = story.attempts.len().saturating_sub(1);
+    let causes: Vec<Option<Failure>> = (story.attempts.iter().enumerate())
+        .map(|(i, attempt)| {
+            let ended = i < last || terminal || attempt.stopped_ms.is_some();
+            ended.then(|| attempt_failure(attempt, &limits)).flatten()
+        })
+        .collect();
+    n.attempts = attempts(&story.attempts, &causes);
     if n.outcome == Outcome::Failed {
-        n.failure = job_failure(detail, story, &n.attempts, &limits);
+        n.failure = job_failure(detail, story, causes.last().cloned().flatten(), &limits);
     }
     if runnable {
         n.retry = retry(&story.attempts, &limits);
@@ -89,13 +97,12 @@ pub fn tell(n: &mut Notification, detail: &Value, story: &Story) {
     add_facts(n, terminal, cancel_pending(detail, terminal));
 }
 
-fn attempts(raw: &[RawAttempt], limits: &Limits, terminal: bool) -> Vec<Attempt> {
-    let last = raw.len().saturating_sub(1);
+fn attempts(raw: &[RawAttempt], causes: &[Option<Failure>]) -> Vec<Attempt> {
     raw.iter()
+        .zip(causes)
         .enumerate()
-        .map(|(i, attempt)| {
+        .map(|(i, (attempt, cause))| {
             let container = attempt.container.as_ref();
-            let ended = i < last || terminal || attempt.stopped_ms.is_some();
             Attempt {
                 number: u32::try_from(i + 1).unwrap_or(u32::MAX),
                 started_at: attempt.started_ms.and_then(rfc3339),
@@ -105,10 +112,7 @@ fn attempts(raw: &[RawAttempt], limits: &Limits, terminal: bool) -> Vec<Attempt>
                 container: container.and_then(|c| c.name.clone()),
                 pod: attempt.pod.clone(),
                 node: attempt.node.clone(),
-                failure: ended
-                    .then(|| attempt_failure(attempt, limits))
-                    .flatten()
-                    .map(|f| f.kind),
+                failure: cause.as_ref().map(|f| f.kind),
             }
         })
         .collect()
@@ -155,32 +159,18 @@ fn cause(
 fn job_failure(
     detail: &Value,
     story: &Story,
-    told: &[Attempt],
+    last_attempt: Option<Failure>,
     limits: &Limits,
 ) -> Option<Failure> {
     let job_reason = detail.get("statusReason").and_then(Value::as_str);
-    if let Some(rule) = job_reason
-        .map(|r| [r])
-        .and_then(|r| failure::matching(&r))
-        .filter(|rule| rule.explanation == failure::TIME_LIMIT_CANCELLED)
-    {
-        return Some(Failure {
-            kind: rule.kind,
-            explanation: rule.explanation.to_owned(),
-        });
+    if let Some(cancelled) = job_reason.and_then(failure::by_time_limit) {
+        return Some(cancelled);
     }
     let flag = |key: &str| detail.get(key).and_then(Value::as_bool) == Some(true);
     if flag("isTerminated") || flag("isCancelled") {
         return Some(failure::cancelled(flag("isTerminated")));
     }
-    if let Some(last) = story
-        .attempts
-        .last()
-        .filter(|_| told.last().is_some_and(|a| a.failure.is_some()))
-    {
-        return attempt_failure(last, limits);
-    }
-    cause(job_reason, story.container.as_ref(), limits)
+    last_attempt.or_else(|| cause(job_reason, story.container.as_ref(), limits))
 }
 
 /// A RUNNABLE job with attempts behind it is being tried again.
