@@ -32,6 +32,7 @@ fn prepare(input: &[u8], settings: &Settings) -> Result<Prepared, EventError> {
     let clock = Clock {
         now_ms: 1_700_000_000_000,
         lease_until_ms: 1_700_000_030_000,
+        owner: 1,
     };
     let mut future = pin!(batch_notifier::pipeline::prepare(
         input,

@@ -11,6 +11,7 @@ use batch_notifier::adapters::dynamodb::DynamoStore;
 use batch_notifier::adapters::lookups::aws_lookups;
 use batch_notifier::adapters::sns::SnsPublisher;
 use batch_notifier::config::{self, Mode};
+use batch_notifier::entry::clock::Invocation;
 use batch_notifier::entry::lambda::invoke;
 use batch_notifier::entry::{Services, preview};
 use batch_notifier::pipeline::Core;
@@ -84,7 +85,8 @@ fn run_lambda() -> ExitCode {
         lambda_runtime::run(service_fn(|event: LambdaEvent<Box<RawValue>>| async move {
             let deadline_ms = i64::try_from(event.context.deadline).unwrap_or(i64::MAX);
             let bytes = event.payload.get().as_bytes();
-            invoke(bytes, services, deadline_ms).await
+            let invocation = Invocation::new(deadline_ms, &event.context.request_id);
+            invoke(bytes, services, invocation).await
         }))
         .await
     });

@@ -9,6 +9,7 @@ use batch_notifier::config::{Delivery, MessageFormat, Settings};
 use batch_notifier::domain::decision::Decision;
 use batch_notifier::domain::model::Severity;
 use batch_notifier::entry::batch::{handle_batch, handle_batch_by};
+use batch_notifier::entry::clock::Invocation;
 use batch_notifier::entry::lambda::{Answer, invoke};
 use batch_notifier::pipeline::ingest::Record;
 use batch_notifier::ports::publisher::{MAX_PUBLISH_BYTES, PublishRequest};
@@ -109,7 +110,7 @@ fn batch(records: Vec<Record>, settings: &Settings, publisher: &Batches) -> Vec<
     let response = run(handle_batch(
         records,
         services(settings, publisher, &Stateless),
-        i64::MAX,
+        Invocation::new(i64::MAX, "batch"),
     ));
     response
         .batch_item_failures
@@ -360,7 +361,7 @@ fn a_batch_out_of_time_stops_taking_records_and_reports_the_rest() {
     let response = run(handle_batch_by(
         records(&bodies),
         services(&settings, &publisher, &Stateless),
-        1_060_000,
+        Invocation::new(1_060_000, "batch"),
         now,
     ));
     let failed: Vec<String> = response
@@ -398,13 +399,13 @@ fn with_the_state_store_a_batch_publishes_each_event_once() {
     let first = run(handle_batch(
         records(&bodies),
         services(&settings, &publisher, &store),
-        i64::MAX,
+        Invocation::new(i64::MAX, "first"),
     ));
     let once = publisher.sent().len();
     let again = run(handle_batch(
         records(&bodies),
         services(&settings, &publisher, &store),
-        i64::MAX,
+        Invocation::new(i64::MAX, "again"),
     ));
     assert_eq!(
         publisher.sent().len(),
@@ -436,7 +437,7 @@ fn the_handler_answers_a_batch_with_the_partial_batch_response() {
     let answer = run(invoke(
         &serde_json::to_vec(&sqs).unwrap(),
         services(&settings, &publisher, &Stateless),
-        0,
+        Invocation::new(0, "batch"),
     ))
     .unwrap();
     assert!(matches!(answer, Answer::Batch(_)));
@@ -448,7 +449,7 @@ fn the_handler_answers_a_batch_with_the_partial_batch_response() {
     let single = run(invoke(
         &example("batch-job-state-failed.json"),
         services(&settings, &publisher, &Stateless),
-        0,
+        Invocation::new(0, "single"),
     ))
     .unwrap();
     assert_eq!(

@@ -144,6 +144,7 @@ async fn run_bytes(event: &[u8], settings: &Settings, sources: &Sources) -> Prep
     let clock = Clock {
         now_ms: 1_700_000_000_000,
         lease_until_ms: 1_700_000_060_000,
+        owner: 1,
     };
     let core = Core {
         settings,

@@ -18,6 +18,7 @@ use libfuzzer_sys::fuzz_target;
 const CLOCK: Clock = Clock {
     now_ms: 1_700_000_000_000,
     lease_until_ms: 1_700_000_030_000,
+    owner: 1,
 };
 
 fn all_settings() -> Vec<Settings> {

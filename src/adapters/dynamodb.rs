@@ -35,9 +35,10 @@ const SKIPPED: &str = "skipped";
 const CLAIM_JOB: &str = "attribute_not_exists(pk) OR expires_at <= :now_s \
      OR attribute_not_exists(latest_ms) OR latest_ms < :t OR (latest_ms = :t AND latest_rank < :r) \
      OR (latest_ms = :t AND latest_rank = :r AND (attribute_not_exists(claim_state) \
-         OR (claim_state = :in_progress AND lease_until <= :now_ms)))";
+         OR (claim_state = :in_progress AND (lease_until <= :now_ms \
+             OR (claim_owner = :owner AND claim_key = :k)))))";
 const SET_JOB_CLAIM: &str = "SET latest_ms = :t, latest_rank = :r, latest_status = :s, latest_time = :tt, \
-     claim_key = :k, claim_state = :in_progress, lease_until = :lease, expires_at = :exp";
+     claim_key = :k, claim_state = :in_progress, claim_owner = :owner, lease_until = :lease, expires_at = :exp";
 const REMOVE_OLD_PROGRESS: &str = " REMOVE message_id, skip_reason";
 /// Records a transition that is not told: newer ones only, and no claim.
 const RECORD_JOB: &str = "attribute_not_exists(pk) OR expires_at <= :now_s \
@@ -45,7 +46,8 @@ const RECORD_JOB: &str = "attribute_not_exists(pk) OR expires_at <= :now_s \
 const SET_JOB_LATEST: &str = "SET latest_ms = :t, latest_rank = :r, latest_status = :s, latest_time = :tt, expires_at = :exp";
 /// Claims one event's item.
 const CLAIM_EVENT: &str = "attribute_not_exists(pk) OR expires_at <= :now_s \
-     OR attribute_not_exists(claim_state) OR (claim_state = :in_progress AND lease_until <= :now_ms)";
+     OR attribute_not_exists(claim_state) OR (claim_state = :in_progress AND (lease_until <= :now_ms \
+         OR (claim_owner = :owner AND claim_key = :k)))";
 /// The claim is still this invocation's.
 const OURS: &str = "claim_key = :k AND claim_state = :in_progress";
 
@@ -100,8 +102,11 @@ impl DynamoStore {
                 .item("claim_key", s(&ask.key))
                 .item("claim_state", s(IN_PROGRESS))
                 .item("lease_until", n(ask.lease_until_ms))
+                .item("claim_owner", owner(ask.owner))
                 .item("expires_at", n(ask.expires_at))
                 .condition_expression(CLAIM_EVENT)
+                .expression_attribute_values(":owner", owner(ask.owner))
+                .expression_attribute_values(":k", s(&ask.key))
                 .expression_attribute_values(":now_s", n(ask.now_ms / 1000))
                 .expression_attribute_values(":now_ms", n(ask.now_ms))
                 .expression_attribute_values(":in_progress", s(IN_PROGRESS))
@@ -286,6 +291,7 @@ fn job_claim_values(ask: &Ask, order: &Transition) -> HashMap<String, AttributeV
         (":k".to_owned(), s(&ask.key)),
         (":in_progress".to_owned(), s(IN_PROGRESS)),
         (":lease".to_owned(), n(ask.lease_until_ms)),
+        (":owner".to_owned(), owner(ask.owner)),
         (":exp".to_owned(), n(ask.expires_at)),
     ])
 }
@@ -298,6 +304,12 @@ fn n(value: i64) -> AttributeValue {
     AttributeValue::N(value.to_string())
 }
 
+/// An invocation's token, as 16 hex digits (a number attribute would round it past 2^53 in tools
+/// that read numbers as doubles).
+fn owner(token: u64) -> AttributeValue {
+    AttributeValue::S(format!("{token:016x}"))
+}
+
 /// The item as the table holds it; an attribute of the wrong type counts as absent.
 fn item_from(mut map: HashMap<String, AttributeValue>) -> Item {
     let mut text = |name: &str| match map.remove(name) {
@@ -307,6 +319,7 @@ fn item_from(mut map: HashMap<String, AttributeValue>) -> Item {
     let (claim_key, claim_state) = (text("claim_key"), text("claim_state"));
     let (message_id, skip_reason) = (text("message_id"), text("skip_reason"));
     let (latest_status, latest_time) = (text("latest_status"), text("latest_time"));
+    let claim_owner = text("claim_owner").and_then(|hex| u64::from_str_radix(&hex, 16).ok());
     let number = |name: &str| match map.get(name) {
         Some(AttributeValue::N(value)) => value.parse::<i64>().ok(),
         _ => None,
@@ -339,9 +352,11 @@ fn item_from(mut map: HashMap<String, AttributeValue>) -> Item {
     };
     Item {
         latest,
-        claim: claim_key
-            .zip(progress)
-            .map(|(key, progress)| Claim { key, progress }),
+        claim: claim_key.zip(progress).map(|(key, progress)| Claim {
+            key,
+            progress,
+            owner: claim_owner.unwrap_or(0),
+        }),
         failed_children: number("failed_children").map_or(0, |v| v.max(0) as u64),
         counted_as: number("counted_as").map(|v| v.max(0) as u64),
         expires_at: number("expires_at").unwrap_or(i64::MAX / 1000),

@@ -5,14 +5,18 @@
 
 /// `content-<16 hex digits>` of the parts, as if joined by newlines.
 pub fn content_id(parts: &[&str]) -> String {
-    let hash = parts
+    format!("content-{:016x}", digest(parts))
+}
+
+/// FNV-1a of the parts, as if joined by newlines.
+pub fn digest(parts: &[&str]) -> u64 {
+    parts
         .iter()
         .enumerate()
         .flat_map(|(i, part)| (if i > 0 { "\n" } else { "" }).bytes().chain(part.bytes()))
         .fold(0xcbf2_9ce4_8422_2325_u64, |hash, byte| {
             (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3)
-        });
-    format!("content-{hash:016x}")
+        })
 }
 
 #[cfg(test)]

@@ -2,6 +2,31 @@
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
+use crate::domain::fingerprint::digest;
+
+/// What the runtime says of one invocation: its deadline (epoch ms) and whose it is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Invocation {
+    pub deadline_ms: i64,
+    /// A digest of the request id: the owner of the claims the invocation makes.
+    pub owner: u64,
+}
+
+impl Invocation {
+    pub fn new(deadline_ms: i64, request_id: &str) -> Invocation {
+        Invocation {
+            deadline_ms,
+            owner: digest(&[request_id]),
+        }
+    }
+
+    /// The owner of the claim one SQS record makes: two records of one batch that carry the same
+    /// event are not each other's claim.
+    pub fn owner_of(&self, message_id: &str) -> u64 {
+        digest(&[&format!("{:016x}", self.owner), message_id])
+    }
+}
+
 /// A claim's lease ends at the invocation's deadline, or after `STATE_LEASE_SECONDS` when that is
 /// sooner. Local runtime emulators give the timeout's length in place of the deadline
 /// (`cargo lambda watch` sends 600000): a deadline that is not after now is taken as a length,

@@ -1,7 +1,7 @@
 //! One event: the pipeline, then the publisher, then the state store's settling, then the event's
 //! log and metric lines.
 
-use super::clock::{lease_until, now_ms};
+use super::clock::{Invocation, lease_until, now_ms};
 use super::report::report;
 use super::{Ended, Failure, Services};
 use crate::config::Settings;
@@ -16,18 +16,22 @@ use crate::ports::state::StateStore;
 
 /// Handles one event: claimed before the publish, marked published after it, given up when it
 /// fails. `Ok` is the answer (`{"published": "<message id>"}` or `{"skipped": "<reason>"}`); `Err`
-/// fails the invocation. `deadline_ms` is the invocation's deadline, which a claim's lease lasts
-/// until.
+/// fails the invocation. A claim's lease lasts until `invocation`'s deadline.
 pub async fn handle_event<P: Publisher, S: StateStore, E: Enricher>(
     event: &[u8],
     services: Services<'_, P, S, E>,
-    deadline_ms: i64,
+    invocation: Invocation,
 ) -> Ended<String> {
     let Services { core, publisher } = services;
     let now_ms = now_ms();
     let clock = Clock {
         now_ms,
-        lease_until_ms: lease_until(deadline_ms, now_ms, core.settings.state.lease_seconds),
+        lease_until_ms: lease_until(
+            invocation.deadline_ms,
+            now_ms,
+            core.settings.state.lease_seconds,
+        ),
+        owner: invocation.owner,
     };
     // A single event is always published on its own.
     let prepared = match prepare(event, core, clock, Delivery::Each).await {

@@ -5,6 +5,7 @@ use aws_lambda_events::event::sqs::SqsBatchResponse;
 use serde::Serialize;
 
 use super::batch::handle_batch;
+use super::clock::Invocation;
 use super::event::handle_event;
 use super::{Failure, Services};
 use crate::domain::decision::Decision;
@@ -21,19 +22,18 @@ pub enum Answer {
     Batch(SqsBatchResponse),
 }
 
-/// Handles one invocation's payload, whichever its shape. `deadline_ms` is the invocation's
-/// deadline.
+/// Handles one invocation's payload, whichever its shape, within its deadline.
 pub async fn invoke<P: Publisher, S: StateStore, E: Enricher>(
     bytes: &[u8],
     services: Services<'_, P, S, E>,
-    deadline_ms: i64,
+    invocation: Invocation,
 ) -> Result<Answer, Failure> {
     match payload(bytes) {
-        Ok(Payload::Event(event)) => handle_event(event, services, deadline_ms)
+        Ok(Payload::Event(event)) => handle_event(event, services, invocation)
             .await
             .map(Answer::Event),
         Ok(Payload::Batch(records)) => Ok(Answer::Batch(
-            handle_batch(records, services, deadline_ms).await,
+            handle_batch(records, services, invocation).await,
         )),
         Err(error) => {
             tracing::error!(error = %error, "unreadable SQS batch");

@@ -8,6 +8,7 @@ use std::task::{Context, Poll, Waker};
 
 use batch_notifier::config::{self, Delivery, MessageFormat, Mode, Settings};
 use batch_notifier::domain::decision::Decision;
+use batch_notifier::entry::clock::Invocation;
 use batch_notifier::pipeline::gate::Clock;
 use batch_notifier::pipeline::parse::EventError;
 use batch_notifier::pipeline::{Core, Outgoing, Summary};
@@ -19,6 +20,7 @@ use batch_notifier::ports::state::{MemoryStore, StateStore, Stateless};
 pub const CLOCK: Clock = Clock {
     now_ms: 1_700_000_000_000,
     lease_until_ms: 1_700_000_030_000,
+    owner: 1,
 };
 
 /// What the one path decided for an event that goes out alone, as the tests read it.
@@ -205,7 +207,7 @@ pub async fn handle<P: batch_notifier::ports::publisher::Publisher>(
         },
         publisher,
     };
-    batch_notifier::entry::event::handle_event(bytes, services, 0).await
+    batch_notifier::entry::event::handle_event(bytes, services, Invocation::new(0, "test")).await
 }
 
 /// The entry points' services: `settings`, `publisher`, `store`, and nothing looked up.

@@ -7,7 +7,7 @@ use aws_lambda_events::event::sqs::SqsBatchResponse;
 
 mod packing;
 
-use super::clock::{deadline_at, lease_until, now_ms};
+use super::clock::{Invocation, deadline_at, lease_until, now_ms};
 use super::report::{LogLines, Tell, Told};
 use super::{Ended, Failure, Services};
 use crate::domain::decision::Decision;
@@ -38,24 +38,24 @@ struct Batch<'a, P, S, E, T> {
     response: SqsBatchResponse,
 }
 
-/// Handles an SQS batch; `deadline_ms` is the invocation's deadline. Never fails as a whole.
+/// Handles an SQS batch within `invocation`'s deadline. Never fails as a whole.
 pub async fn handle_batch<P: Publisher, S: StateStore, E: Enricher>(
     records: Vec<Record>,
     services: Services<'_, P, S, E>,
-    deadline_ms: i64,
+    invocation: Invocation,
 ) -> SqsBatchResponse {
-    handle_batch_by(records, services, deadline_ms, now_ms).await
+    handle_batch_by(records, services, invocation, now_ms).await
 }
 
 /// [`handle_batch`] by the clock `now` (milliseconds since the epoch).
 pub async fn handle_batch_by<P: Publisher, S: StateStore, E: Enricher>(
     records: Vec<Record>,
     services: Services<'_, P, S, E>,
-    deadline_ms: i64,
+    invocation: Invocation,
     now: impl Fn() -> i64,
 ) -> SqsBatchResponse {
     let lines = LogLines(services.core.settings);
-    run_batch(records, services, deadline_ms, now, &lines).await
+    run_batch(records, services, invocation, now, &lines).await
 }
 
 /// An SQS batch by the clock `now`, each record's end told to `tell`: the function's log and
@@ -63,12 +63,12 @@ pub async fn handle_batch_by<P: Publisher, S: StateStore, E: Enricher>(
 pub async fn run_batch<P: Publisher, S: StateStore, E: Enricher, T: Tell>(
     records: Vec<Record>,
     services: Services<'_, P, S, E>,
-    deadline_ms: i64,
+    invocation: Invocation,
     now: impl Fn() -> i64,
     tell: &T,
 ) -> SqsBatchResponse {
     let started = now();
-    let deadline = deadline_at(deadline_ms, started);
+    let deadline = deadline_at(invocation.deadline_ms, started);
     let stop_at = cutoff(started, deadline);
     let mut batch = Batch {
         services,
@@ -90,7 +90,12 @@ pub async fn run_batch<P: Publisher, S: StateStore, E: Enricher, T: Tell>(
             batch.response.add_failure(record.message_id);
             break;
         }
-        batch.take(record, now, deadline).await;
+        let clock = Clock {
+            now_ms: now,
+            lease_until_ms: lease_until(deadline, now, services.core.settings.state.lease_seconds),
+            owner: invocation.owner_of(&record.message_id),
+        };
+        batch.take(record, clock).await;
     }
     for record in records {
         batch.response.add_failure(record.message_id);
@@ -101,12 +106,8 @@ pub async fn run_batch<P: Publisher, S: StateStore, E: Enricher, T: Tell>(
 }
 
 impl<P: Publisher, S: StateStore, E: Enricher, T: Tell> Batch<'_, P, S, E, T> {
-    async fn take(&mut self, record: Record, now: i64, deadline: i64) {
+    async fn take(&mut self, record: Record, clock: Clock) {
         let core = self.services.core;
-        let clock = Clock {
-            now_ms: now,
-            lease_until_ms: lease_until(deadline, now, core.settings.state.lease_seconds),
-        };
         let prepared = prepare(
             record.body.as_bytes(),
             core,

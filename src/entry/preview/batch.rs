@@ -9,7 +9,7 @@ use super::{Line, Previewer};
 use crate::domain::decision::Decision;
 use crate::entry::Services;
 use crate::entry::batch::run_batch;
-use crate::entry::clock::now_ms;
+use crate::entry::clock::{Invocation, now_ms};
 use crate::entry::report::{Tell, Told};
 use crate::pipeline::ingest::Record;
 use crate::ports::lookups::Enricher;
@@ -126,8 +126,13 @@ impl<W: Write, S: StateStore, E: Enricher> Previewer<'_, W, S, E> {
             publisher: &lines,
         };
         // No deadline: a preview has all the time it needs.
-        self.runtime
-            .block_on(run_batch(records, services, i64::MAX, now_ms, &lines));
+        self.runtime.block_on(run_batch(
+            records,
+            services,
+            Invocation::new(i64::MAX, "preview"),
+            now_ms,
+            &lines,
+        ));
         let written = lines.0.into_inner().unwrap_or_else(|p| p.into_inner());
         self.tally.published += written.published;
         self.tally.skipped += written.skipped;

@@ -104,6 +104,8 @@ impl<'s, W: Write, S: StateStore, E: Enricher> Previewer<'s, W, S, E> {
         let clock = Clock {
             now_ms,
             lease_until_ms: now_ms + PREVIEW_LEASE_MS,
+            // Each event is its own invocation.
+            owner: (self.tally.published + self.tally.skipped + self.tally.errors + 1) as u64,
         };
         let core = self.core;
         let published_before = self.tally.published;

@@ -20,6 +20,9 @@ pub struct Clock {
     pub now_ms: i64,
     /// The invocation's deadline: a claim's lease ends there.
     pub lease_until_ms: i64,
+    /// Whose claim it is: a digest of the invocation's request id (and of the SQS record's
+    /// message id in a batch), so that a retried write knows its own claim.
+    pub owner: u64,
 }
 
 /// What the gate says of an event that the settings would publish.
@@ -151,6 +154,7 @@ fn ask(plan: Plan, settings: &Settings, clock: Clock) -> Ask {
         lease_until_ms: clock.lease_until_ms,
         expires_at: clock.now_ms / 1000 + i64::from(settings.state.ttl_days) * 86_400,
         now_ms: clock.now_ms,
+        owner: clock.owner,
     }
 }
 
@@ -252,6 +256,7 @@ mod tests {
     const CLOCK: Clock = Clock {
         now_ms: NOW,
         lease_until_ms: NOW + 30_000,
+        owner: 1,
     };
 
     fn settings(vars: &[(&str, &str)]) -> Settings {
@@ -383,11 +388,15 @@ mod tests {
             let Gate::Go(first) = admit(&store, &mut n.clone(), &settings, CLOCK).await else {
                 panic!()
             };
-            let second = admit(&store, &mut n.clone(), &settings, CLOCK).await;
+            let other = Clock { owner: 2, ..CLOCK };
+            let second = admit(&store, &mut n.clone(), &settings, other).await;
             assert!(
                 matches!(second, Gate::Refuse(Refusal::InProgress { .. })),
                 "{second:?}"
             );
+            // The first invocation's write retried after its answer was lost: its own claim.
+            let lost_answer = admit(&store, &mut n.clone(), &settings, CLOCK).await;
+            assert!(matches!(lost_answer, Gate::Go(_)), "{lost_answer:?}");
             settle(&store, first.ticket.unwrap(), None).await.unwrap();
             let retry = admit(&store, &mut n.clone(), &settings, CLOCK).await;
             assert!(

@@ -85,6 +85,9 @@ pub enum Progress {
 pub struct Claim {
     pub key: String,
     pub progress: Progress,
+    /// The invocation that made the claim (a digest of its request id; 0 when unknown): a claim
+    /// whose write succeeded but whose answer was lost is its own, not someone else's.
+    pub owner: u64,
 }
 
 /// One item of the table.
@@ -115,6 +118,8 @@ pub struct Ask {
     pub lease_until_ms: i64,
     pub expires_at: i64,
     pub now_ms: i64,
+    /// The asking invocation (a digest of its request id).
+    pub owner: u64,
 }
 
 /// Why an event cannot claim its item.
@@ -167,6 +172,10 @@ pub fn judge(item: Option<&Item>, ask: &Ask) -> Result<(), Lost> {
         None => Ok(()),
         Some(claim) => match &claim.progress {
             Progress::InProgress { lease_until_ms } if *lease_until_ms <= ask.now_ms => Ok(()),
+            // This invocation's own claim, whose answer was lost and whose write is retried.
+            Progress::InProgress { .. } if claim.owner == ask.owner && claim.key == ask.key => {
+                Ok(())
+            }
             Progress::InProgress { lease_until_ms } => Err(Lost::InProgress {
                 lease_until_ms: *lease_until_ms,
             }),
@@ -226,6 +235,7 @@ mod tests {
             lease_until_ms: NOW + 30_000,
             expires_at: NOW / 1000 + 86_400,
             now_ms: NOW,
+            owner: 7,
         }
     }
 
@@ -235,6 +245,7 @@ mod tests {
             claim: progress.map(|progress| Claim {
                 key: "k".into(),
                 progress,
+                owner: 1,
             }),
             failed_children: 0,
             counted_as: None,
@@ -303,6 +314,26 @@ mod tests {
             Ok(()),
             "released"
         );
+    }
+
+    #[test]
+    fn an_invocation_reads_its_own_live_claim_as_its_own() {
+        let mut mine = item(
+            None,
+            Some(Progress::InProgress {
+                lease_until_ms: NOW + 1,
+            }),
+        );
+        mine.claim.as_mut().unwrap().owner = ask(None).owner;
+        assert_eq!(judge(Some(&mine), &ask(None)), Ok(()));
+        let other_key = Ask {
+            key: "other".into(),
+            ..ask(None)
+        };
+        assert!(matches!(
+            judge(Some(&mine), &other_key),
+            Err(Lost::InProgress { .. })
+        ));
     }
 
     #[test]

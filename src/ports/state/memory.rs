@@ -57,6 +57,7 @@ impl StateStore for MemoryStore {
             progress: Progress::InProgress {
                 lease_until_ms: ask.lease_until_ms,
             },
+            owner: ask.owner,
         });
         item.expires_at = ask.expires_at;
         items.insert(ask.item.clone(), item.clone());
