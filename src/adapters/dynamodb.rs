@@ -14,8 +14,8 @@ use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue};
 
 use crate::adapters::sdk_error::describe;
 use crate::ports::state::{
-    Ask, CALL_BOUND, Claim, Claimed, Entered, Item, Progress, StateError, StateStore, Transition,
-    Waiting, judge,
+    Ask, CALL_BOUND, Claim, Claimed, Entered, Item, JobFacts, Overdue, Progress, Recorded,
+    StateError, StateStore, Stuck, SweepAsk, SweepClaim, Transition, Waiting, Watched, judge,
 };
 
 /// Bounds on one table call: a table that does not answer within about 2 s is unavailable, and
@@ -34,12 +34,12 @@ const SKIPPED: &str = "skipped";
 /// ended; an expired item counts as absent.
 const CLAIM_JOB: &str = "attribute_not_exists(pk) OR expires_at <= :now_s \
      OR attribute_not_exists(latest_ms) OR latest_ms < :t OR (latest_ms = :t AND latest_rank < :r) \
-     OR (latest_ms = :t AND latest_rank = :r AND (attribute_not_exists(claim_state) \
+     OR (latest_ms = :t AND latest_rank = :r AND (attribute_not_exists(claim_state) OR claim_key <> :k \
          OR (claim_state = :in_progress AND (lease_until <= :now_ms \
              OR (claim_owner = :owner AND claim_key = :k)))))";
 const SET_JOB_CLAIM: &str = "SET latest_ms = :t, latest_rank = :r, latest_status = :s, latest_time = :tt, \
      claim_key = :k, claim_state = :in_progress, claim_owner = :owner, lease_until = :lease, expires_at = :exp";
-const REMOVE_OLD_PROGRESS: &str = " REMOVE message_id, skip_reason";
+const REMOVE_OLD_PROGRESS: &str = "message_id, skip_reason, ";
 /// Records a transition that is not told: newer ones only, and no claim.
 const RECORD_JOB: &str = "attribute_not_exists(pk) OR expires_at <= :now_s \
      OR attribute_not_exists(latest_ms) OR latest_ms < :t OR (latest_ms = :t AND latest_rank < :r)";
@@ -48,6 +48,14 @@ const SET_JOB_LATEST: &str = "SET latest_ms = :t, latest_rank = :r, latest_statu
 const CLAIM_EVENT: &str = "attribute_not_exists(pk) OR expires_at <= :now_s \
      OR attribute_not_exists(claim_state) OR (claim_state = :in_progress AND (lease_until <= :now_ms \
          OR (claim_owner = :owner AND claim_key = :k)))";
+/// A sweep may tell a job stuck while it is still in the stay it found, the item is live and no
+/// other sweep's claim holds.
+const CLAIM_STUCK: &str = "watch_status = :s AND watch_since = :since AND due_ms <= :now_ms \
+     AND expires_at > :now_s AND (attribute_not_exists(sweep_owner) OR sweep_lease <= :now_ms \
+         OR sweep_owner = :owner)";
+/// The watch's sparse index: only items of jobs in a watched state and not told carry its keys.
+pub const WATCH_INDEX: &str = "watch-due";
+const WATCH_PARTITION: &str = "due";
 /// The claim is still this invocation's.
 const OURS: &str = "claim_key = :k AND claim_state = :in_progress";
 
@@ -84,11 +92,11 @@ impl DynamoStore {
                 .table_name(&self.table)
                 .key("pk", key)
                 .condition_expression(CLAIM_JOB)
-                .update_expression(format!(
-                    "{SET_JOB_CLAIM}{}{REMOVE_OLD_PROGRESS}",
-                    set_entered(order)
-                ))
-                .set_expression_attribute_values(Some(job_claim_values(ask, order)))
+                .update_expression(job_update(SET_JOB_CLAIM, ask, order, REMOVE_OLD_PROGRESS))
+                .set_expression_attribute_values(Some(with_watch(
+                    job_claim_values(ask, order),
+                    ask,
+                )))
                 .return_values(ReturnValue::AllNew)
                 .send()
                 .await
@@ -140,7 +148,7 @@ impl StateStore for DynamoStore {
     async fn claim(&self, ask: &Ask) -> Result<Claimed, StateError> {
         for _ in 0..CLAIM_ROUNDS {
             if let Some(item) = self.try_claim(ask).await? {
-                return Ok(Claimed::Won(item));
+                return Ok(Claimed::Won(Box::new(item)));
             }
             // The condition failed: read why. An item that changed in between (a lease that ended,
             // an item that expired) may be claimable now: try again.
@@ -155,9 +163,9 @@ impl StateStore for DynamoStore {
         })
     }
 
-    async fn record(&self, ask: &Ask) -> Result<(), StateError> {
+    async fn record(&self, ask: &Ask) -> Result<Recorded, StateError> {
         let Some(order) = &ask.order else {
-            return Ok(());
+            return Ok(Recorded::default());
         };
         let values = HashMap::from([
             (":now_s".to_owned(), n(ask.now_ms / 1000)),
@@ -173,11 +181,130 @@ impl StateStore for DynamoStore {
             .table_name(&self.table)
             .key("pk", s(&ask.item))
             .condition_expression(RECORD_JOB)
-            .update_expression(format!("{SET_JOB_LATEST}{}", set_entered(order)))
-            .set_expression_attribute_values(Some(values))
+            .update_expression(job_update(SET_JOB_LATEST, ask, order, ""))
+            .set_expression_attribute_values(Some(with_watch(values, ask)))
+            .return_values(ReturnValue::AllNew)
             .send()
             .await;
-        // A failed condition is a stale transition: there is nothing to record.
+        match result {
+            Ok(out) => Ok(Recorded {
+                item: Some(item_from(out.attributes.unwrap_or_default())),
+            }),
+            // A failed condition is a stale transition: there is nothing to record.
+            Err(error) => match conditional(error, "UpdateItem") {
+                None => Ok(Recorded::default()),
+                Some(error) => Err(error),
+            },
+        }
+    }
+
+    async fn overdue(&self, now_ms: i64, limit: usize) -> Result<Vec<Overdue>, StateError> {
+        let mut found = Vec::new();
+        let mut start = None;
+        while found.len() < limit {
+            let out = self
+                .client
+                .query()
+                .table_name(&self.table)
+                .index_name(WATCH_INDEX)
+                .key_condition_expression("watch_pk = :due AND due_ms <= :now")
+                .expression_attribute_values(":due", s(WATCH_PARTITION))
+                .expression_attribute_values(":now", n(now_ms))
+                .limit(i32::try_from(limit - found.len()).unwrap_or(i32::MAX))
+                .set_exclusive_start_key(start.take())
+                .send()
+                .await
+                .map_err(|e| state_error(e, "Query"))?;
+            for mut map in out.items.unwrap_or_default() {
+                let Some(AttributeValue::S(key)) = map.remove("pk") else {
+                    continue;
+                };
+                let item = item_from(map);
+                if let Some(watched) = item.watch {
+                    found.push(Overdue {
+                        item: key,
+                        expired: item.expires_at * 1000 <= now_ms,
+                        watched,
+                    });
+                }
+            }
+            match out.last_evaluated_key {
+                Some(key) if !key.is_empty() => start = Some(key),
+                _ => break,
+            }
+        }
+        Ok(found)
+    }
+
+    async fn claim_stuck(&self, due: &Overdue, sweep: SweepAsk) -> Result<bool, StateError> {
+        let result = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .key("pk", s(&due.item))
+            .condition_expression(CLAIM_STUCK)
+            .update_expression("SET sweep_owner = :owner, sweep_lease = :lease")
+            .expression_attribute_values(":s", s(&due.watched.status))
+            .expression_attribute_values(":since", n(due.watched.since_ms))
+            .expression_attribute_values(":now_ms", n(sweep.now_ms))
+            .expression_attribute_values(":now_s", n(sweep.now_ms / 1000))
+            .expression_attribute_values(":owner", owner(sweep.owner))
+            .expression_attribute_values(":lease", n(sweep.lease_until_ms))
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(true),
+            Err(error) => match conditional(error, "UpdateItem") {
+                None => Ok(false),
+                Some(error) => Err(error),
+            },
+        }
+    }
+
+    async fn told_stuck(&self, due: &Overdue, token: u64) -> Result<(), StateError> {
+        let result = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .key("pk", s(&due.item))
+            .condition_expression("sweep_owner = :owner AND watch_since = :since")
+            .update_expression(
+                "SET stuck_status = :s, stuck_since = :since \
+                 REMOVE watch_pk, due_ms, sweep_owner, sweep_lease",
+            )
+            .expression_attribute_values(":s", s(&due.watched.status))
+            .expression_attribute_values(":since", n(due.watched.since_ms))
+            .expression_attribute_values(":owner", owner(token))
+            .send()
+            .await;
+        ignore_lost_claim(result.map(|_| ()).map_err(|e| conditional(e, "UpdateItem")))
+    }
+
+    async fn release_stuck(&self, due: &Overdue, token: u64) -> Result<(), StateError> {
+        let result = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .key("pk", s(&due.item))
+            .condition_expression("sweep_owner = :owner")
+            .update_expression("REMOVE sweep_owner, sweep_lease")
+            .expression_attribute_values(":owner", owner(token))
+            .send()
+            .await;
+        ignore_lost_claim(result.map(|_| ()).map_err(|e| conditional(e, "UpdateItem")))
+    }
+
+    async fn unwatch(&self, due: &Overdue) -> Result<(), StateError> {
+        let result = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .key("pk", s(&due.item))
+            .condition_expression("watch_since = :since")
+            .update_expression("REMOVE watch_pk, due_ms")
+            .expression_attribute_values(":since", n(due.watched.since_ms))
+            .send()
+            .await;
         ignore_lost_claim(result.map(|_| ()).map_err(|e| conditional(e, "UpdateItem")))
     }
 
@@ -214,7 +341,12 @@ impl StateStore for DynamoStore {
             .table_name(&self.table)
             .key("pk", s(&ask.item))
             .update_expression(format!(
-                "SET claim_state = :state, {field} = :value REMOVE lease_until"
+                "SET claim_state = :state, {field} = :value REMOVE lease_until{}",
+                if ask.ends_stuck && state == PUBLISHED {
+                    ", stuck_status, stuck_since"
+                } else {
+                    ""
+                }
             ))
             .condition_expression(OURS)
             .expression_attribute_values(":state", s(state))
@@ -271,6 +403,60 @@ fn ignore_lost_claim(result: Result<(), Option<StateError>>) -> Result<(), State
     }
 }
 
+/// The update of a job's item for `order`: `set` and the first entry into a waiting state; the
+/// watch's attributes set when the job is now in a watched state, removed otherwise; a sweep's
+/// claim of an earlier stay removed; and `remove`'s own (each followed by `, `).
+fn job_update(set: &str, ask: &Ask, order: &Transition, remove: &str) -> String {
+    let (watch_set, watch_remove) = match &ask.watch {
+        Some(watch) => {
+            let mut sets = String::from(
+                ", watch_pk = :wpk, due_ms = :due, watch_status = :s, watch_since = :t",
+            );
+            let mut removes = String::new();
+            for (field, value) in job_fields(&watch.job) {
+                match value {
+                    Some(_) => sets.push_str(&format!(", {field} = :{field}")),
+                    None => removes.push_str(&format!("{field}, ")),
+                }
+            }
+            (sets, removes)
+        }
+        None => (
+            String::new(),
+            "watch_pk, due_ms, watch_status, watch_since, ".to_owned(),
+        ),
+    };
+    format!(
+        "{set}{}{watch_set} REMOVE {remove}{watch_remove}sweep_owner, sweep_lease",
+        set_entered(order)
+    )
+}
+
+fn job_fields(job: &JobFacts) -> [(&'static str, Option<&String>); 3] {
+    [
+        ("job_name", job.name.as_ref()),
+        ("job_queue", job.queue.as_ref()),
+        ("job_definition", job.definition.as_ref()),
+    ]
+}
+
+/// The watch's values beside `values`.
+fn with_watch(
+    mut values: HashMap<String, AttributeValue>,
+    ask: &Ask,
+) -> HashMap<String, AttributeValue> {
+    if let Some(watch) = &ask.watch {
+        values.insert(":wpk".to_owned(), s(WATCH_PARTITION));
+        values.insert(":due".to_owned(), n(watch.due_ms));
+        for (field, value) in job_fields(&watch.job) {
+            if let Some(value) = value {
+                values.insert(format!(":{field}"), s(value));
+            }
+        }
+    }
+    values
+}
+
 /// Keeps the first time the job entered the waiting state `order` is in, if it is one.
 fn set_entered(order: &Transition) -> &'static str {
     match order.entered() {
@@ -319,7 +505,15 @@ fn item_from(mut map: HashMap<String, AttributeValue>) -> Item {
     let (claim_key, claim_state) = (text("claim_key"), text("claim_state"));
     let (message_id, skip_reason) = (text("message_id"), text("skip_reason"));
     let (latest_status, latest_time) = (text("latest_status"), text("latest_time"));
-    let claim_owner = text("claim_owner").and_then(|hex| u64::from_str_radix(&hex, 16).ok());
+    let hex = |value: Option<String>| value.and_then(|hex| u64::from_str_radix(&hex, 16).ok());
+    let claim_owner = hex(text("claim_owner"));
+    let sweep_owner = hex(text("sweep_owner"));
+    let (watch_status, stuck_status) = (text("watch_status"), text("stuck_status"));
+    let job = JobFacts {
+        name: text("job_name"),
+        queue: text("job_queue"),
+        definition: text("job_definition"),
+    };
     let number = |name: &str| match map.get(name) {
         Some(AttributeValue::N(value)) => value.parse::<i64>().ok(),
         _ => None,
@@ -364,6 +558,25 @@ fn item_from(mut map: HashMap<String, AttributeValue>) -> Item {
             runnable_ms: number("runnable_ms"),
             starting_ms: number("starting_ms"),
         },
+        // Only an item in the index (with `watch_pk`) is watched; a told one keeps its status.
+        watch: match (watch_status, number("watch_since"), number("due_ms")) {
+            (Some(status), Some(since_ms), Some(due_ms)) if map.contains_key("watch_pk") => {
+                Some(Watched {
+                    status,
+                    since_ms,
+                    due_ms,
+                    job,
+                })
+            }
+            _ => None,
+        },
+        sweep: sweep_owner.map(|owner| SweepClaim {
+            owner,
+            lease_until_ms: number("sweep_lease").unwrap_or(0),
+        }),
+        stuck: stuck_status
+            .zip(number("stuck_since"))
+            .map(|(status, since_ms)| Stuck { status, since_ms }),
     }
 }
 

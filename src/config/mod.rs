@@ -77,6 +77,34 @@ pub struct State {
     /// With a state table and `CHILD_JOB_EVENTS=failed`: how many failed children of one array or
     /// multi-node job are notified one by one.
     pub child_failures_max: u32,
+    /// How long a job may stay in a state before a sweep tells it stuck.
+    pub watch: Watch,
+}
+
+/// The stuck-job watch: minutes a job may stay RUNNABLE, STARTING or RUNNING before it is told
+/// stuck; 0 turns a state's watch off. Only with a state table (the item knows the job's state).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Watch {
+    pub runnable_minutes: u32,
+    pub starting_minutes: u32,
+    pub running_minutes: u32,
+}
+
+impl Watch {
+    /// The minutes a job may stay in `status`, if that state is watched.
+    pub fn minutes(&self, status: &str) -> Option<u32> {
+        let minutes = match status.to_ascii_uppercase().as_str() {
+            "RUNNABLE" => self.runnable_minutes,
+            "STARTING" => self.starting_minutes,
+            "RUNNING" => self.running_minutes,
+            _ => 0,
+        };
+        (minutes > 0).then_some(minutes)
+    }
+
+    pub fn is_on(&self) -> bool {
+        self.runnable_minutes + self.starting_minutes + self.running_minutes > 0
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -120,6 +148,11 @@ impl Settings {
                 ttl_days: DEFAULT_STATE_TTL_DAYS,
                 lease_seconds: None,
                 child_failures_max: DEFAULT_CHILD_FAILURES_MAX,
+                watch: Watch {
+                    runnable_minutes: 60,
+                    starting_minutes: 15,
+                    running_minutes: 0,
+                },
             },
             enrich: Enrich {
                 sources: DEFAULT_ENRICH.to_vec(),
@@ -220,6 +253,12 @@ pub const VARIABLES: &[Variable] = &[
         |s, v| { s.state.lease_seconds = optional(v, |v| number(v, 15..=900))?; Ok(()) }),
     var("CHILD_FAILURES_MAX",         "a whole number, 0-100000",                                                    "10",
         |s, v| { s.state.child_failures_max = number(v, 0..=100_000)?; Ok(()) }),
+    var("STUCK_RUNNABLE_MINUTES",     "whole minutes, 0-10080 (0: off); needs STATE_TABLE",                          "60 (with STATE_TABLE)",
+        |s, v| { s.state.watch.runnable_minutes = number(v, 0..=10_080)?; Ok(()) }),
+    var("STUCK_STARTING_MINUTES",     "whole minutes, 0-10080 (0: off); needs STATE_TABLE",                          "15 (with STATE_TABLE)",
+        |s, v| { s.state.watch.starting_minutes = number(v, 0..=10_080)?; Ok(()) }),
+    var("STUCK_RUNNING_MINUTES",      "whole minutes, 0-10080 (0: off; for jobs without a timeout); needs STATE_TABLE", "0: off",
+        |s, v| { s.state.watch.running_minutes = number(v, 0..=10_080)?; Ok(()) }),
     var("DELIVERY",                   "each, digest (for SQS batches; a single event is always published on its own)", "each",
         |s, v| { s.deliver.delivery = choice(Delivery::from_name(v), "unknown choice")?; Ok(()) }),
     var("DIGEST_IMMEDIATE_SEVERITY",  "info, warning, critical",                                                     "critical",
@@ -269,7 +308,42 @@ pub fn from_lookup(
         let value = lookup("LOG_LINES").unwrap_or_else(|| "0".to_owned());
         return Err(invalid("LOG_LINES", &value, problem));
     }
+    watch_needs_table(&mut settings, &lookup)?;
     Ok(settings)
+}
+
+const STUCK_VARIABLES: [&str; 3] = [
+    "STUCK_RUNNABLE_MINUTES",
+    "STUCK_STARTING_MINUTES",
+    "STUCK_RUNNING_MINUTES",
+];
+
+/// The watch reads the state table: without one, its defaults turn it off, and a watch that is
+/// asked for is a mistake that names both variables.
+fn watch_needs_table(
+    settings: &mut Settings,
+    lookup: &impl Fn(&str) -> Option<String>,
+) -> Result<(), ConfigError> {
+    if settings.state.table.is_some() {
+        return Ok(());
+    }
+    let asked = STUCK_VARIABLES.iter().find_map(|name| {
+        let value = lookup(name)?;
+        (value.trim().parse::<u32>().ok()? > 0).then_some((*name, value))
+    });
+    if let Some((name, value)) = asked {
+        return Err(invalid(
+            name,
+            &value,
+            "the stuck-job watch reads the state table, and STATE_TABLE is empty: set STATE_TABLE, or set this to 0",
+        ));
+    }
+    settings.state.watch = Watch {
+        runnable_minutes: 0,
+        starting_minutes: 0,
+        running_minutes: 0,
+    };
+    Ok(())
 }
 
 /// Reads the settings from the process environment.
@@ -490,6 +564,35 @@ mod tests {
             let err = settings(vars, Mode::Preview).unwrap_err();
             assert_eq!(err.variable, variable, "{vars:?}");
         }
+    }
+
+    #[test]
+    fn the_stuck_job_watch_is_on_with_a_table_and_a_mistake_without_one() {
+        let table = ("STATE_TABLE", "batch-notifier-state");
+        let on = settings(&[table], Mode::Preview).unwrap().state.watch;
+        assert_eq!(
+            (on.minutes("RUNNABLE"), on.minutes("starting")),
+            (Some(60), Some(15))
+        );
+        assert_eq!((on.minutes("RUNNING"), on.minutes("PENDING")), (None, None));
+        let off = settings(&[], Mode::Preview).unwrap().state.watch;
+        assert!(!off.is_on(), "without a table the defaults turn it off");
+        let set = [
+            table,
+            ("STUCK_RUNNING_MINUTES", "240"),
+            ("STUCK_STARTING_MINUTES", "0"),
+        ];
+        let w = settings(&set, Mode::Preview).unwrap().state.watch;
+        assert_eq!(
+            (w.minutes("RUNNING"), w.minutes("STARTING")),
+            (Some(240), None)
+        );
+        let err = settings(&[("STUCK_STARTING_MINUTES", "20")], Mode::Preview).unwrap_err();
+        assert_eq!(err.variable, "STUCK_STARTING_MINUTES");
+        assert!(err.to_string().contains("STATE_TABLE"), "{err}");
+        assert!(settings(&[("STUCK_RUNNABLE_MINUTES", "0")], Mode::Preview).is_ok());
+        let err = settings(&[table, ("STUCK_RUNNABLE_MINUTES", "-5")], Mode::Preview).unwrap_err();
+        assert_eq!(err.variable, "STUCK_RUNNABLE_MINUTES");
     }
 
     #[test]

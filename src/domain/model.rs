@@ -20,6 +20,8 @@ wire_enum! {
         BatchQueueBlocked = "batch_queue_blocked",
         /// `Batch Service Job State Change`.
         BatchServiceJobState = "batch_service_job_state",
+        /// A job that stayed in a watched state past its limit, told by the watch's sweep.
+        BatchJobStuck = "batch_job_stuck",
     }
 }
 
@@ -465,6 +467,13 @@ fn facts_as_map<S: Serializer>(facts: &[Fact], serializer: S) -> Result<S::Ok, S
 }
 
 impl Notification {
+    /// The value of the fact `key`, if it has one.
+    pub fn fact(&self, key: &str) -> Option<&str> {
+        (self.facts.iter())
+            .find(|f| f.key == key)
+            .map(|f| f.value.as_str())
+    }
+
     /// Visits every string a renderer may publish, but the `detail`. The destructuring names every
     /// field, so a field added to the notification does not compile until it is placed here.
     pub fn for_each_text_mut(&mut self, mut f: impl FnMut(&mut String)) {

@@ -7,6 +7,7 @@ use serde::Serialize;
 use super::batch::handle_batch;
 use super::clock::Invocation;
 use super::event::handle_event;
+use super::sweep::{Sweep, handle_sweep};
 use super::{Failure, Services};
 use crate::domain::decision::Decision;
 use crate::pipeline::ingest::{Payload, payload};
@@ -20,6 +21,7 @@ use crate::ports::state::StateStore;
 pub enum Answer {
     Event(Decision<String>),
     Batch(SqsBatchResponse),
+    Sweep(Sweep),
 }
 
 /// Handles one invocation's payload, whichever its shape, within its deadline.
@@ -35,6 +37,9 @@ pub async fn invoke<P: Publisher, S: StateStore, E: Enricher>(
         Ok(Payload::Batch(records)) => Ok(Answer::Batch(
             handle_batch(records, services, invocation).await,
         )),
+        Ok(Payload::Schedule(schedule)) => handle_sweep(schedule, services, invocation)
+            .await
+            .map(Answer::Sweep),
         Err(error) => {
             tracing::error!(error = %error, "unreadable SQS batch");
             Err(Failure::from(error))

@@ -10,6 +10,7 @@ pub mod lambda;
 pub mod metrics;
 pub mod preview;
 pub mod report;
+pub mod sweep;
 
 use thiserror::Error;
 

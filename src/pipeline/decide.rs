@@ -101,7 +101,7 @@ fn is_transitional(n: &Notification) -> bool {
     let table = match n.family {
         Family::S3BatchJob => statuses::S3_BATCH_STATUSES,
         Family::BatchJobState | Family::BatchServiceJobState => statuses::BATCH_JOB_STATES,
-        Family::BatchApiCall | Family::BatchQueueBlocked => return false,
+        Family::BatchApiCall | Family::BatchQueueBlocked | Family::BatchJobStuck => return false,
     };
     n.status
         .as_ref()

@@ -19,6 +19,15 @@ pub enum Payload<'a> {
     Event(&'a [u8]),
     /// An SQS batch, in the order of its records.
     Batch(Vec<Record>),
+    /// An EventBridge schedule's event: the stuck-job watch's sweep.
+    Schedule(Schedule),
+}
+
+/// What a schedule's event says: where the function runs, which the jobs it watches share.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Deserialize)]
+pub struct Schedule {
+    pub account: Option<String>,
+    pub region: Option<String>,
 }
 
 /// An SQS batch that cannot be answered record by record: the whole invocation fails, and every
@@ -34,6 +43,9 @@ pub enum IngestError {
 /// The payload's shape. Only a payload with a top-level `Records` array whose records come from
 /// SQS is a batch; anything else is an event, which the parser judges.
 pub fn payload(bytes: &[u8]) -> Result<Payload<'_>, IngestError> {
+    if let Some(schedule) = schedule(bytes) {
+        return Ok(Payload::Schedule(schedule));
+    }
     // An EventBridge event has no top-level `Records`; the search keeps a second parse off the
     // path of every single event.
     if !contains(bytes, b"\"Records\"") {
@@ -79,6 +91,25 @@ pub fn payload(bytes: &[u8]) -> Result<Payload<'_>, IngestError> {
         .map(Payload::Batch)
 }
 
+/// A schedule's event by its shape: `source` `aws.events` and `detail-type` `Scheduled Event`.
+fn schedule(bytes: &[u8]) -> Option<Schedule> {
+    if !contains(bytes, b"Scheduled Event") {
+        return None;
+    }
+    #[derive(serde::Deserialize)]
+    struct Probe {
+        source: Option<String>,
+        #[serde(rename = "detail-type")]
+        detail_type: Option<String>,
+        #[serde(flatten)]
+        schedule: Schedule,
+    }
+    let probe: Probe = serde_json::from_slice(bytes).ok()?;
+    let is_schedule = probe.source.as_deref() == Some("aws.events")
+        && probe.detail_type.as_deref() == Some("Scheduled Event");
+    is_schedule.then_some(probe.schedule)
+}
+
 fn contains(haystack: &[u8], needle: &[u8]) -> bool {
     haystack.windows(needle.len()).any(|w| w == needle)
 }
@@ -122,6 +153,20 @@ mod tests {
         ] {
             assert_eq!(payload(event).unwrap(), Payload::Event(event));
         }
+    }
+
+    #[test]
+    fn a_schedule_is_told_by_its_source_and_detail_type() {
+        let scheduled = br#"{"version":"0","id":"1","detail-type":"Scheduled Event","source":"aws.events","account":"123456789012","time":"2026-11-03T03:05:00Z","region":"us-east-1","resources":["arn:aws:events:us-east-1:123456789012:rule/w"],"detail":{}}"#;
+        assert_eq!(
+            payload(scheduled).unwrap(),
+            Payload::Schedule(Schedule {
+                account: Some("123456789012".into()),
+                region: Some("us-east-1".into()),
+            })
+        );
+        let custom = br#"{"detail-type":"Scheduled Event","source":"my.app","detail":{}}"#;
+        assert_eq!(payload(custom).unwrap(), Payload::Event(custom));
     }
 
     #[test]

@@ -24,8 +24,9 @@ use crate::domain::redact::mask_access_keys;
 use crate::domain::vocabulary::{Delivery, EnrichSource};
 use crate::ports::lookups::Enricher;
 use crate::ports::publisher::PublishRequest;
-use crate::ports::state::{StateError, StateStore};
+use crate::ports::state::{Overdue, StateError, StateStore, SweepAsk};
 use classify::classify;
+use classify::stuck::{self, Place};
 use decide::decide;
 use enrich::{apply, wanted};
 use gate::{Clock, Gate, Refusal, Ticket, admit};
@@ -127,12 +128,17 @@ pub async fn prepare<S: StateStore, E: Enricher>(
         Err(skip) => return Ok(Prepared::skipped(skip, None)),
     };
     if let Decision::Skip(skip) = decide(&n, settings) {
-        // The job's item still learns of the transition: the next notification's timing needs it.
-        let unavailable = gate::record(core.store, &n, settings, clock).await;
-        return Ok(Prepared {
-            state_unavailable: unavailable,
-            ..Prepared::skipped(skip, Some(Summary::of(&n)))
-        });
+        // The job's item still learns of the transition: the next notification's timing and the
+        // stuck-job watch need it. One that ends a stay told stuck is told after all.
+        match gate::record(core.store, &n, settings, clock).await {
+            Ok(true) => {}
+            recorded => {
+                return Ok(Prepared {
+                    state_unavailable: recorded.err(),
+                    ..Prepared::skipped(skip, Some(Summary::of(&n)))
+                });
+            }
+        }
     }
     let admitted = match admit(core.store, &mut n, settings, clock).await {
         Gate::Go(admitted) => admitted,
@@ -166,6 +172,48 @@ pub async fn prepare<S: StateStore, E: Enricher>(
         state_unavailable: admitted.unavailable,
         summary,
     })
+}
+
+/// What the sweep's path made of one overdue job.
+#[derive(Debug)]
+pub enum Swept {
+    /// Claimed: publish it, then mark the stay told (or give the claim up).
+    Told(Box<PublishRequest>, Summary),
+    /// The job moved on, its item expired, or another sweep is telling it: nothing to tell.
+    Passed,
+    /// The settings skip the notice (`MIN_SEVERITY`, `EVENT_NAMES_*`): the job leaves the watch.
+    Skipped(Skip),
+}
+
+/// The sweep's path for one overdue job, through the same stages as an event's after parsing:
+/// classify (the notice, from the item), decide, the claim on the job's item, the lookups, render.
+pub async fn prepare_stuck<S: StateStore, E: Enricher>(
+    due: &Overdue,
+    core: Core<'_, S, E>,
+    sweep: SweepAsk,
+    place: &Place,
+) -> Result<Swept, StateError> {
+    let settings = core.settings;
+    if due.expired {
+        core.store.unwatch(due).await?;
+        return Ok(Swept::Passed);
+    }
+    let mut n = stuck::notice(&due.item, &due.watched, sweep.now_ms, place);
+    n.account_name = (n.account.as_deref())
+        .and_then(|account| settings.account_name(account))
+        .map(str::to_owned);
+    if let Decision::Skip(skip) = decide(&n, settings) {
+        core.store.unwatch(due).await?;
+        return Ok(Swept::Skipped(skip));
+    }
+    if !core.store.claim_stuck(due, sweep).await? {
+        return Ok(Swept::Passed);
+    }
+    let wanted = wanted(&n, settings);
+    if !wanted.is_empty() {
+        apply(&mut n, core.enricher.look_up(&wanted).await);
+    }
+    Ok(Swept::Told(Box::new(render(&n, settings)), Summary::of(&n)))
 }
 
 impl Prepared {

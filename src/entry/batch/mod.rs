@@ -18,7 +18,8 @@ use crate::pipeline::{Outgoing, Prepared, Summary, prepare};
 use crate::ports::lookups::Enricher;
 use crate::ports::publisher::{MAX_BATCH_ENTRIES, PublishError, PublishRequest, Publisher};
 use crate::ports::state::{StateError, StateStore};
-use packing::{Fill, cutoff};
+use packing::Fill;
+pub use packing::cutoff;
 
 /// What a record's end needs once its notification's publish has ended: the claim to settle and
 /// what its lines tell.

@@ -17,6 +17,7 @@ mod s3_job;
 pub mod severity;
 pub mod statuses;
 pub mod story;
+pub mod stuck;
 pub mod summary;
 
 use crate::domain::limits::{MAX_NAME, bounded};

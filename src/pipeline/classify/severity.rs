@@ -74,6 +74,7 @@ pub const RULES: &[Rule] = &[
     rule(When::Status(Family::S3BatchJob, &["Suspended", "Cancelling", "Cancelled", "Failing"]),
                                                                          Warning,  "the S3 Batch Operations job needs attention"),
     rule(When::Family(Family::BatchQueueBlocked),                        Warning,  "the job queue is blocked"),
+    rule(When::Family(Family::BatchJobStuck),                            Warning,  "the job stayed in one state past its limit"),
     rule(When::FailedChildren,                                           Warning,  "some children of the array job failed"),
     rule(When::CompletedWithFailedTasks,                                 Warning,  "the job completed with failed tasks"),
 ];

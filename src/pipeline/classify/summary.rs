@@ -28,6 +28,14 @@ pub(super) fn summary(n: &Notification) -> String {
             }
         }
         Family::BatchQueueBlocked => format!("Batch job queue {name} is blocked."),
+        Family::BatchJobStuck => {
+            let status = n.status.as_ref().map_or("", |s| s.value.as_str());
+            let stay = n.fact("stuck_for").unwrap_or("longer than its limit");
+            match n.fact("job_queue") {
+                Some(queue) => format!("Job {name} has been {status} for {stay} in {queue}."),
+                None => format!("Job {name} has been {status} for {stay}."),
+            }
+        }
         Family::BatchJobState if let Some(child) = n.child() => {
             let status = n.status.as_ref().map_or("", |s| s.value.as_str());
             let mut sentence = match failed_because(n) {

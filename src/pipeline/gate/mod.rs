@@ -8,6 +8,7 @@ use crate::domain::decision::{Skip, SkipKind};
 use crate::domain::model::{Fact, Notification};
 
 use crate::pipeline::classify::story::split_wait;
+use crate::pipeline::classify::stuck::moved_on;
 use crate::ports::state::{Ask, Claimed, Lost, Progress, StateError, StateStore};
 
 mod plan;
@@ -72,12 +73,18 @@ pub async fn admit<S: StateStore>(
     }
     let plan = plan(n, settings);
     let (tells_children, failed_child_of) = (plan.tells_children, plan.failed_child_of.clone());
-    let ask = ask(plan, settings, clock);
+    let mut ask = ask(plan, settings, clock);
     let item = match store.claim(&ask).await {
         Ok(Claimed::Won(item)) => item,
         Ok(Claimed::Lost(lost)) => return lost_gate(lost, ask),
         Err(error) => return unavailable(error, settings),
     };
+    if let Some(order) = &ask.order
+        && let Some(stuck) = item.stuck_before(order)
+    {
+        moved_on(n, stuck, order.time_ms);
+        ask.ends_stuck = true;
+    }
     if n.timing.is_some() {
         split_wait(n, item.entered.runnable_ms, item.entered.starting_ms);
     }
@@ -130,20 +137,24 @@ pub async fn admit<S: StateStore>(
 /// timing reads them): at most one write. Nothing for an event that is not a job's transition,
 /// nor for an array job's children or a multi-node job's nodes (their parent tells their story,
 /// and a flood of them would cost a write each). A table that cannot be reached costs only this
-/// record: the error is reported, the event stays skipped.
+/// record: the error is reported, the event stays skipped. `Ok(true)`: the transition ends a stay
+/// that was told stuck, so it is told after all (through [`admit`]), to say how long it lasted.
 pub async fn record<S: StateStore>(
     store: &S,
     n: &Notification,
     settings: &Settings,
     clock: Clock,
-) -> Option<StateError> {
+) -> Result<bool, StateError> {
     if !store.remembers() || n.child().is_some() {
-        return None;
+        return Ok(false);
     }
     let plan = plan(n, settings);
-    plan.order.as_ref()?;
+    let Some(order) = plan.order.clone() else {
+        return Ok(false);
+    };
     let ask = ask(plan, settings, clock);
-    store.record(&ask).await.err()
+    let recorded = store.record(&ask).await?;
+    Ok((recorded.item).is_some_and(|item| item.stuck_before(&order).is_some()))
 }
 
 fn ask(plan: Plan, settings: &Settings, clock: Clock) -> Ask {
@@ -155,6 +166,8 @@ fn ask(plan: Plan, settings: &Settings, clock: Clock) -> Ask {
         expires_at: clock.now_ms / 1000 + i64::from(settings.state.ttl_days) * 86_400,
         now_ms: clock.now_ms,
         owner: clock.owner,
+        watch: plan.watch.map(Box::new),
+        ends_stuck: false,
     }
 }
 
@@ -250,7 +263,7 @@ mod tests {
     use crate::domain::model::{
         ArrayJob, Family, Outcome, Resource, ResourceKind, Severity, Status,
     };
-    use crate::ports::state::MemoryStore;
+    use crate::ports::state::{MemoryStore, Overdue, Recorded, SweepAsk};
 
     const NOW: i64 = 1_700_000_000_000;
     const CLOCK: Clock = Clock {
@@ -492,7 +505,22 @@ mod tests {
         async fn claim(&self, _: &Ask) -> Result<Claimed, StateError> {
             Err(down())
         }
-        async fn record(&self, _: &Ask) -> Result<(), StateError> {
+        async fn record(&self, _: &Ask) -> Result<Recorded, StateError> {
+            Err(down())
+        }
+        async fn overdue(&self, _: i64, _: usize) -> Result<Vec<Overdue>, StateError> {
+            Err(down())
+        }
+        async fn claim_stuck(&self, _: &Overdue, _: SweepAsk) -> Result<bool, StateError> {
+            Err(down())
+        }
+        async fn told_stuck(&self, _: &Overdue, _: u64) -> Result<(), StateError> {
+            Err(down())
+        }
+        async fn release_stuck(&self, _: &Overdue, _: u64) -> Result<(), StateError> {
+            Err(down())
+        }
+        async fn unwatch(&self, _: &Overdue) -> Result<(), StateError> {
             Err(down())
         }
         async fn count_failed_child(&self, _: &str, _: i64) -> Result<u64, StateError> {

@@ -8,7 +8,7 @@ use crate::config::{ChildJobEvents, Settings};
 use crate::domain::fingerprint::content_id;
 use crate::domain::model::{Family, Notification, Outcome};
 use crate::pipeline::classify::statuses::{self, Phase, StatusInfo};
-use crate::ports::state::Transition;
+use crate::ports::state::{JobFacts, Transition, WatchAsk};
 
 /// What one event asks of the store.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -24,6 +24,8 @@ pub struct Plan {
     pub failed_child_of: Option<String>,
     /// An array or multi-node job's final event, which says how many failed children were told.
     pub tells_children: bool,
+    /// A job's transition into a state the stuck-job watch watches: when it is overdue.
+    pub watch: Option<WatchAsk>,
 }
 
 /// The plan for `n`. An event with no id to know it by (a hand-made or trimmed one) is known by
@@ -45,20 +47,47 @@ pub fn plan(n: &Notification, settings: &Settings) -> Plan {
     let tells_children = is_parent
         && settings.filter.child_job_events == ChildJobEvents::Failed
         && n.status.as_ref().and_then(|s| s.terminal) == Some(true);
+    let watch = watch(n, order.as_ref(), settings);
     Plan {
         item,
         key,
         order,
         failed_child_of,
         tells_children,
+        watch,
     }
+}
+
+/// A job (not an array job's child nor a node: their parent is watched) entering a watched
+/// state is overdue that many minutes after its event's time. The item keeps the facts a stuck
+/// notice names.
+fn watch(n: &Notification, order: Option<&Transition>, settings: &Settings) -> Option<WatchAsk> {
+    let order = order?;
+    if n.family != Family::BatchJobState || n.child().is_some() {
+        return None;
+    }
+    let minutes = settings.state.watch.minutes(&order.status)?;
+    let fact = |key: &str| {
+        (n.facts.iter())
+            .find(|f| f.key == key)
+            .map(|f| f.value.clone())
+    };
+    Some(WatchAsk {
+        due_ms: order.time_ms.saturating_add(i64::from(minutes) * 60_000),
+        job: JobFacts {
+            name: n.resource.name.clone(),
+            queue: fact("job_queue"),
+            definition: fact("job_definition"),
+        },
+    })
 }
 
 /// The item, key and transition of an event with an identity of its own.
 fn identity(n: &Notification) -> Option<(String, String, Option<Transition>)> {
     let cloudtrail_id = n.cloudtrail_event_id.as_deref().or(n.event_id.as_deref());
     let identity = match n.family {
-        Family::BatchApiCall | Family::BatchQueueBlocked => {
+        // A stuck notice is claimed on its job's item by the sweep, never through a plan.
+        Family::BatchApiCall | Family::BatchQueueBlocked | Family::BatchJobStuck => {
             let id = cloudtrail_id?;
             (format!("event#{id}"), id.to_owned(), None)
         }

@@ -41,6 +41,14 @@ pub fn subject(n: &Notification) -> String {
         },
         Family::BatchServiceJobState => write!(line, "Batch service job {name} {status}"),
         Family::BatchQueueBlocked => write!(line, "Batch job queue {name} blocked"),
+        Family::BatchJobStuck => {
+            let stay = n.fact("stuck_for").unwrap_or("too long");
+            let _ = write!(line, "Batch job {name} stuck in {status} for {stay}");
+            match n.fact("job_queue") {
+                Some(queue) => write!(line, " in {queue}"),
+                None => Ok(()),
+            }
+        }
     };
     match (&n.account_name, &n.region) {
         (Some(account), Some(region)) => {

@@ -106,6 +106,90 @@ pub struct Item {
     pub expires_at: i64,
     /// On a job's item: when it first entered RUNNABLE and STARTING.
     pub entered: Entered,
+    /// On a job's item, while the job is in a watched state and not told stuck: when it is due.
+    pub watch: Option<Watched>,
+    /// A sweep that is telling the job stuck, until its lease ends.
+    pub sweep: Option<SweepClaim>,
+    /// The stay that was told stuck, until the notification of the job's next transition says
+    /// how long it lasted.
+    pub stuck: Option<Stuck>,
+}
+
+/// What a job's item keeps of the job for a stuck notice: its facts at its latest transition.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct JobFacts {
+    pub name: Option<String>,
+    pub queue: Option<String>,
+    pub definition: Option<String>,
+}
+
+/// A job in a watched state: since when, and when it is overdue.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Watched {
+    pub status: String,
+    pub since_ms: i64,
+    pub due_ms: i64,
+    pub job: JobFacts,
+}
+
+/// A stay in a state that a sweep told stuck.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Stuck {
+    pub status: String,
+    pub since_ms: i64,
+}
+
+/// A sweep's claim on telling one job stuck.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SweepClaim {
+    pub owner: u64,
+    pub lease_until_ms: i64,
+}
+
+/// What a job's transition asks of the watch: when the job, now in a watched state, is overdue.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct WatchAsk {
+    pub due_ms: i64,
+    pub job: JobFacts,
+}
+
+impl Item {
+    /// The stay told stuck that `order` ends: a stuck stay of an earlier transition.
+    pub fn stuck_before(&self, order: &Transition) -> Option<&Stuck> {
+        self.stuck
+            .as_ref()
+            .filter(|stuck| stuck.since_ms < order.time_ms)
+    }
+
+    /// Whether a sweep at `now_ms` may tell this item's job stuck in `watched`: the job is still
+    /// in that stay, the item live, and no other sweep is telling it.
+    pub fn may_tell_stuck(&self, watched: &Watched, owner: u64, now_ms: i64) -> bool {
+        let same_stay = self.watch.as_ref().is_some_and(|w| {
+            w.status == watched.status && w.since_ms == watched.since_ms && w.due_ms <= now_ms
+        });
+        let free = self
+            .sweep
+            .is_none_or(|claim| claim.lease_until_ms <= now_ms || claim.owner == owner);
+        same_stay && free && self.expires_at * 1000 > now_ms
+    }
+
+    /// The item after `ask`'s newer transition is written: the latest, the entries into waiting
+    /// states, and the watch of the state it is in (none when it is not watched).
+    pub fn take(&mut self, ask: &Ask) {
+        let Some(order) = &ask.order else {
+            return;
+        };
+        self.latest = Some(order.clone());
+        self.entered.note(order);
+        self.watch = ask.watch.as_ref().map(|w| Watched {
+            status: order.status.clone(),
+            since_ms: order.time_ms,
+            due_ms: w.due_ms,
+            job: w.job.clone(),
+        });
+        self.sweep = None;
+        self.expires_at = ask.expires_at;
+    }
 }
 
 /// What an event asks of an item, with the times that bound its claim.
@@ -120,6 +204,10 @@ pub struct Ask {
     pub now_ms: i64,
     /// The asking invocation (a digest of its request id).
     pub owner: u64,
+    /// A job's transition into a watched state: when it is overdue.
+    pub watch: Option<Box<WatchAsk>>,
+    /// The notification says how long the job was stuck: its publish ends that stay's record.
+    pub ends_stuck: bool,
 }
 
 /// Why an event cannot claim its item.
@@ -170,6 +258,8 @@ pub fn judge(item: Option<&Item>, ask: &Ask) -> Result<(), Lost> {
     }
     match &item.claim {
         None => Ok(()),
+        // The claim of an earlier transition, left when a later one was recorded untold.
+        Some(claim) if ask.order.is_some() && claim.key != ask.key => Ok(()),
         Some(claim) => match &claim.progress {
             Progress::InProgress { lease_until_ms } if *lease_until_ms <= ask.now_ms => Ok(()),
             // This invocation's own claim, whose answer was lost and whose write is retried.
@@ -236,6 +326,8 @@ mod tests {
             expires_at: NOW / 1000 + 86_400,
             now_ms: NOW,
             owner: 7,
+            watch: None,
+            ends_stuck: false,
         }
     }
 
@@ -251,6 +343,7 @@ mod tests {
             counted_as: None,
             expires_at: NOW / 1000 + 3600,
             entered: Entered::default(),
+            ..Item::default()
         }
     }
 

@@ -5,8 +5,8 @@
 use std::collections::HashMap;
 use std::sync::Mutex;
 
-use super::item::{Ask, Claim, Item, Progress, judge, may_record};
-use super::{Claimed, StateError, StateStore};
+use super::item::{Ask, Claim, Item, Progress, Stuck, SweepClaim, judge, may_record};
+use super::{Claimed, Overdue, Recorded, StateError, StateStore, SweepAsk};
 
 #[derive(Debug, Default)]
 pub struct MemoryStore {
@@ -48,10 +48,7 @@ impl StateStore for MemoryStore {
             Some(_) => existing.cloned().unwrap_or_default(),
             None => Item::default(),
         };
-        if let Some(order) = &ask.order {
-            item.latest = Some(order.clone());
-            item.entered.note(order);
-        }
+        item.take(ask);
         item.claim = Some(Claim {
             key: ask.key.clone(),
             progress: Progress::InProgress {
@@ -61,22 +58,20 @@ impl StateStore for MemoryStore {
         });
         item.expires_at = ask.expires_at;
         items.insert(ask.item.clone(), item.clone());
-        Ok(Claimed::Won(item))
+        Ok(Claimed::Won(Box::new(item)))
     }
 
-    async fn record(&self, ask: &Ask) -> Result<(), StateError> {
+    async fn record(&self, ask: &Ask) -> Result<Recorded, StateError> {
         let mut items = self.lock();
         let existing = items.get(&ask.item);
-        let Some(order) = ask.order.as_ref().filter(|_| may_record(existing, ask)) else {
-            return Ok(());
-        };
+        if !may_record(existing, ask) {
+            return Ok(Recorded { item: None });
+        }
         let live = existing.filter(|item| item.expires_at * 1000 > ask.now_ms);
         let mut item = live.cloned().unwrap_or_default();
-        item.latest = Some(order.clone());
-        item.entered.note(order);
-        item.expires_at = ask.expires_at;
-        items.insert(ask.item.clone(), item);
-        Ok(())
+        item.take(ask);
+        items.insert(ask.item.clone(), item.clone());
+        Ok(Recorded { item: Some(item) })
     }
 
     async fn count_failed_child(
@@ -96,6 +91,83 @@ impl StateStore for MemoryStore {
             && let Some(claim) = &mut item.claim
         {
             claim.progress = progress.clone();
+            if ask.ends_stuck && matches!(progress, Progress::Published { .. }) {
+                item.stuck = None;
+            }
+        }
+        Ok(())
+    }
+
+    async fn overdue(&self, now_ms: i64, limit: usize) -> Result<Vec<Overdue>, StateError> {
+        let items = self.lock();
+        let mut due: Vec<Overdue> = (items.iter())
+            .filter_map(|(key, item)| {
+                let watched = item.watch.clone().filter(|w| w.due_ms <= now_ms)?;
+                Some(Overdue {
+                    item: key.clone(),
+                    watched,
+                    expired: item.expires_at * 1000 <= now_ms,
+                })
+            })
+            .collect();
+        due.sort_by_key(|o| (o.watched.due_ms, o.item.clone()));
+        due.truncate(limit);
+        Ok(due)
+    }
+
+    async fn claim_stuck(&self, due: &Overdue, sweep: SweepAsk) -> Result<bool, StateError> {
+        let mut items = self.lock();
+        let Some(item) = items.get_mut(&due.item) else {
+            return Ok(false);
+        };
+        if !item.may_tell_stuck(&due.watched, sweep.owner, sweep.now_ms) {
+            return Ok(false);
+        }
+        item.sweep = Some(SweepClaim {
+            owner: sweep.owner,
+            lease_until_ms: sweep.lease_until_ms,
+        });
+        Ok(true)
+    }
+
+    async fn told_stuck(&self, due: &Overdue, owner: u64) -> Result<(), StateError> {
+        let mut items = self.lock();
+        if let Some(item) = items.get_mut(&due.item)
+            && item.sweep.is_some_and(|claim| claim.owner == owner)
+            && item
+                .watch
+                .as_ref()
+                .is_some_and(|w| w.since_ms == due.watched.since_ms)
+        {
+            item.watch = None;
+            item.sweep = None;
+            item.stuck = Some(Stuck {
+                status: due.watched.status.clone(),
+                since_ms: due.watched.since_ms,
+            });
+        }
+        Ok(())
+    }
+
+    async fn release_stuck(&self, due: &Overdue, owner: u64) -> Result<(), StateError> {
+        let mut items = self.lock();
+        if let Some(item) = items.get_mut(&due.item)
+            && item.sweep.is_some_and(|claim| claim.owner == owner)
+        {
+            item.sweep = None;
+        }
+        Ok(())
+    }
+
+    async fn unwatch(&self, due: &Overdue) -> Result<(), StateError> {
+        let mut items = self.lock();
+        if let Some(item) = items.get_mut(&due.item)
+            && item
+                .watch
+                .as_ref()
+                .is_some_and(|w| w.since_ms == due.watched.since_ms)
+        {
+            item.watch = None;
         }
         Ok(())
     }

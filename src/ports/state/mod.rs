@@ -15,7 +15,10 @@ use thiserror::Error;
 /// unavailable: the DynamoDB adapter's operation timeout.
 pub const CALL_BOUND: Duration = Duration::from_secs(2);
 
-pub use item::{Ask, Claim, Entered, Item, Lost, Progress, Transition, Waiting, judge, may_record};
+pub use item::{
+    Ask, Claim, Entered, Item, JobFacts, Lost, Progress, Stuck, SweepClaim, Transition, Waiting,
+    WatchAsk, Watched, judge, may_record,
+};
 pub use memory::MemoryStore;
 
 /// A table call that failed for good (after the client's own bounded retries).
@@ -32,8 +35,33 @@ pub struct StateError {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Claimed {
     /// The claim is this invocation's; the item as it now is.
-    Won(Item),
+    Won(Box<Item>),
     Lost(Lost),
+}
+
+/// What recording a transition left: the item as it now is, or `None` when the transition was
+/// stale and nothing was recorded.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Recorded {
+    pub item: Option<Item>,
+}
+
+/// A watched job whose due time has passed, as the watch's index lists it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Overdue {
+    /// The job's item.
+    pub item: String,
+    pub watched: Watched,
+    /// The item has expired (the table deletes it lazily): it only leaves the watch.
+    pub expired: bool,
+}
+
+/// The times and owner a sweep claims a stuck notice under.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SweepAsk {
+    pub now_ms: i64,
+    pub lease_until_ms: i64,
+    pub owner: u64,
 }
 
 pub trait StateStore: Sync {
@@ -50,7 +78,41 @@ pub trait StateStore: Sync {
     /// Records a job's transition that is not told (the settings skip it) as its item's latest,
     /// with when it entered a waiting state, if [`may_record`] allows it: one conditional write
     /// that claims nothing; a stale transition records nothing.
-    fn record(&self, ask: &Ask) -> impl Future<Output = Result<(), StateError>> + Send;
+    fn record(&self, ask: &Ask) -> impl Future<Output = Result<Recorded, StateError>> + Send;
+
+    /// The watched jobs due by `now_ms`, earliest first, at most `limit`: read from the watch's
+    /// index, so the reads are proportional to the overdue jobs.
+    fn overdue(
+        &self,
+        now_ms: i64,
+        limit: usize,
+    ) -> impl Future<Output = Result<Vec<Overdue>, StateError>> + Send;
+
+    /// Claims telling `due` stuck, if [`Item::may_tell_stuck`] allows it: `false` when the job
+    /// moved on, the item expired, or another sweep is telling it.
+    fn claim_stuck(
+        &self,
+        due: &Overdue,
+        sweep: SweepAsk,
+    ) -> impl Future<Output = Result<bool, StateError>> + Send;
+
+    /// Marks the stay told (the job leaves the watch until its next transition), if the claim is
+    /// still `owner`'s and the job still in that stay.
+    fn told_stuck(
+        &self,
+        due: &Overdue,
+        owner: u64,
+    ) -> impl Future<Output = Result<(), StateError>> + Send;
+
+    /// Gives the sweep's claim up after a failed publish: the next sweep tells it.
+    fn release_stuck(
+        &self,
+        due: &Overdue,
+        owner: u64,
+    ) -> impl Future<Output = Result<(), StateError>> + Send;
+
+    /// Takes an expired item out of the watch, so no later sweep reads it again.
+    fn unwatch(&self, due: &Overdue) -> impl Future<Output = Result<(), StateError>> + Send;
 
     /// Counts one more failed child on its parent's item; returns the child's place in the count.
     fn count_failed_child(
@@ -99,8 +161,28 @@ impl StateStore for Stateless {
         Err(no_table("claim"))
     }
 
-    async fn record(&self, _: &Ask) -> Result<(), StateError> {
+    async fn record(&self, _: &Ask) -> Result<Recorded, StateError> {
         Err(no_table("record"))
+    }
+
+    async fn overdue(&self, _: i64, _: usize) -> Result<Vec<Overdue>, StateError> {
+        Err(no_table("sweep"))
+    }
+
+    async fn claim_stuck(&self, _: &Overdue, _: SweepAsk) -> Result<bool, StateError> {
+        Err(no_table("claim_stuck"))
+    }
+
+    async fn told_stuck(&self, _: &Overdue, _: u64) -> Result<(), StateError> {
+        Err(no_table("told_stuck"))
+    }
+
+    async fn release_stuck(&self, _: &Overdue, _: u64) -> Result<(), StateError> {
+        Err(no_table("release_stuck"))
+    }
+
+    async fn unwatch(&self, _: &Overdue) -> Result<(), StateError> {
+        Err(no_table("unwatch"))
     }
 
     async fn count_failed_child(&self, _: &str, _: i64) -> Result<u64, StateError> {
@@ -130,10 +212,45 @@ impl<S: StateStore> StateStore for Option<S> {
         }
     }
 
-    async fn record(&self, ask: &Ask) -> Result<(), StateError> {
+    async fn record(&self, ask: &Ask) -> Result<Recorded, StateError> {
         match self {
             Some(store) => store.record(ask).await,
             None => Stateless.record(ask).await,
+        }
+    }
+
+    async fn overdue(&self, now_ms: i64, limit: usize) -> Result<Vec<Overdue>, StateError> {
+        match self {
+            Some(store) => store.overdue(now_ms, limit).await,
+            None => Stateless.overdue(now_ms, limit).await,
+        }
+    }
+
+    async fn claim_stuck(&self, due: &Overdue, sweep: SweepAsk) -> Result<bool, StateError> {
+        match self {
+            Some(store) => store.claim_stuck(due, sweep).await,
+            None => Stateless.claim_stuck(due, sweep).await,
+        }
+    }
+
+    async fn told_stuck(&self, due: &Overdue, owner: u64) -> Result<(), StateError> {
+        match self {
+            Some(store) => store.told_stuck(due, owner).await,
+            None => Stateless.told_stuck(due, owner).await,
+        }
+    }
+
+    async fn release_stuck(&self, due: &Overdue, owner: u64) -> Result<(), StateError> {
+        match self {
+            Some(store) => store.release_stuck(due, owner).await,
+            None => Stateless.release_stuck(due, owner).await,
+        }
+    }
+
+    async fn unwatch(&self, due: &Overdue) -> Result<(), StateError> {
+        match self {
+            Some(store) => store.unwatch(due).await,
+            None => Stateless.unwatch(due).await,
         }
     }
 

@@ -30,6 +30,10 @@ impl Count {
                 format!("S3 Batch Operations job {status}"),
                 format!("S3 Batch Operations jobs {status}"),
             ),
+            (_, Family::BatchJobStuck) => (
+                format!("job stuck {status}"),
+                format!("jobs stuck {status}"),
+            ),
             (_, Family::BatchQueueBlocked) => (
                 "job queue blocked".to_owned(),
                 "job queues blocked".to_owned(),
