@@ -1,5 +1,7 @@
 //! The invocation's clock: now, its deadline, and how long a claim's lease lasts.
 
+use std::sync::OnceLock;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use crate::domain::fingerprint::digest;
@@ -13,10 +15,16 @@ pub struct Invocation {
 }
 
 impl Invocation {
+    /// The owner digests the request id with this process's count of invocations and its id:
+    /// local runtime emulators may repeat a request id, and two invocations must never share an
+    /// owner (each would read the other's claim as its own).
     pub fn new(deadline_ms: i64, request_id: &str) -> Invocation {
+        static INVOCATIONS: AtomicU64 = AtomicU64::new(0);
+        let count = INVOCATIONS.fetch_add(1, Ordering::Relaxed);
+        let process = format!("{}-{}", std::process::id(), started_ms());
         Invocation {
             deadline_ms,
-            owner: digest(&[request_id]),
+            owner: digest(&[request_id, &process, &count.to_string()]),
         }
     }
 
@@ -45,6 +53,12 @@ pub fn deadline_at(deadline_ms: i64, now_ms: i64) -> i64 {
     }
 }
 
+/// When this process first asked, so that a restarted process with the same id differs.
+fn started_ms() -> i64 {
+    static STARTED: OnceLock<i64> = OnceLock::new();
+    *STARTED.get_or_init(now_ms)
+}
+
 pub fn now_ms() -> i64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
@@ -53,7 +67,7 @@ pub fn now_ms() -> i64 {
 
 #[cfg(test)]
 mod tests {
-    use super::lease_until;
+    use super::{Invocation, lease_until};
 
     #[test]
     fn a_lease_ends_at_the_deadline_or_a_timeout_length_from_now() {
@@ -64,5 +78,14 @@ mod tests {
         assert_eq!(lease_until(i64::MIN, now, None), now + 1_000);
         assert_eq!(lease_until(600_000, now, Some(15)), now + 15_000);
         assert_eq!(lease_until(now + 5_000, now, Some(15)), now + 5_000);
+    }
+
+    #[test]
+    fn invocations_with_one_request_id_are_owned_apart() {
+        let first = Invocation::new(0, "same-id");
+        let second = Invocation::new(0, "same-id");
+        assert_ne!(first.owner, second.owner);
+        assert_ne!(first.owner_of("m-1"), second.owner_of("m-1"));
+        assert_ne!(first.owner_of("m-1"), first.owner_of("m-2"));
     }
 }
