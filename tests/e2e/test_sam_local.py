@@ -91,7 +91,8 @@ def parameter_defaults(template):
 def sam_template(native_sam_build, tmp_path_factory):
     """The built template, with the SNS endpoint declared among the function's variables: SAM
     passes `--env-vars` only for variables the template declares. Returns (path, the variables'
-    values as deployed with the template's defaults, for those that are plain references)."""
+    values as deployed with the template's defaults and no state table, for those that are plain
+    references or literals)."""
     template = yaml_parse((native_sam_build / "template.yaml").read_text())
     function = template["Resources"][FUNCTION]["Properties"]
     function["CodeUri"] = str(native_sam_build / FUNCTION)
@@ -99,6 +100,10 @@ def sam_template(native_sam_build, tmp_path_factory):
     defaults = parameter_defaults(template)
     deployed = {name: defaults[value["Ref"]] for name, value in variables.items()
                 if isinstance(value, dict) and set(value) == {"Ref"} and value["Ref"] in defaults}
+    # Without the state table (it would be in AWS): what the template gives in its place.
+    deployed.update({name: value["Fn::If"][2] for name, value in variables.items()
+                     if isinstance(value, dict) and set(value) == {"Fn::If"}
+                     and value["Fn::If"][0] == "UseStateStore" and isinstance(value["Fn::If"][2], str)})
     variables["AWS_ENDPOINT_URL_SNS"] = ""
     path = tmp_path_factory.mktemp("sam-template") / "template.yaml"
     path.write_text(yaml_dump(template))
@@ -124,8 +129,7 @@ def local(engine, bridge_aws, sam_template, tmp_path):
             self.aws = bridge_aws
             self.topic = bridge_aws.topic(f"alerts-{uuid.uuid4().hex[:8]}")
             # As deployed, on no state table and without lookups (both would go to AWS).
-            self.settings = {**deployed, "TOPIC_ARN": self.topic, "STATE_TABLE": "", "DELIVERY": "each",
-                             "ENRICH": ""}
+            self.settings = {**deployed, "TOPIC_ARN": self.topic, "DELIVERY": "each", "ENRICH": ""}
             self.env_vars = tmp_path / "env.json"
             self.env_vars.write_text(json.dumps(
                 {FUNCTION: {**self.settings, "AWS_ENDPOINT_URL_SNS": bridge_aws.url}}))
