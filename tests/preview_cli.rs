@@ -208,3 +208,77 @@ fn a_batch_preview_shows_the_digests_and_what_goes_out_alone() {
         "{stderr}"
     );
 }
+
+#[test]
+fn a_scheduled_event_previews_the_sweep_over_the_job_events_before_it() {
+    let watch = [
+        ("STATE_TABLE", "preview"),
+        ("SKIP_TRANSITIONAL_STATUSES", "true"),
+    ];
+    let (output, lines) = preview(&["events/watch/"], b"", &watch);
+    assert!(output.status.success(), "{output:?}");
+    let at = |n: usize| format!("events/watch/jobs-then-sweeps.json:{n}");
+    let subjects: Vec<(String, String)> = (lines.iter())
+        .map(|l| {
+            let said = l["publish"]["Subject"].as_str().or(l["skip"].as_str());
+            (
+                l["source"].as_str().unwrap().to_owned(),
+                said.unwrap().to_owned(),
+            )
+        })
+        .collect();
+    let sweep: Vec<&str> = (subjects.iter())
+        .filter(|(source, _)| *source == at(7))
+        .map(|(_, subject)| subject.as_str())
+        .collect();
+    assert_eq!(
+        sweep,
+        [
+            "[WARNING] Batch job train-large stuck in STARTING for 25 min 00 s in gpu-queue in us-east-1",
+            "[WARNING] Batch job nightly-etl stuck in RUNNABLE for 1 h 04 min in high-priority in us-east-1",
+        ],
+        "{subjects:?}"
+    );
+    // The blocked queue's event before it named the reason: the notice says it and what it means.
+    let notice = (lines.iter())
+        .find(|l| {
+            l["publish"]["Subject"]
+                .as_str()
+                .is_some_and(|s| s.contains("nightly-etl stuck"))
+        })
+        .unwrap();
+    let text = notice["publish"]["Message"].as_str().unwrap();
+    assert!(
+        text.contains("Last blocked reason: MISCONFIGURATION:JOB_RESOURCE_REQUIREMENT\n  What it means: no instance type"),
+        "{text}"
+    );
+    // Told once: the next sweep finds nothing; the job's next transition says how long it was stuck.
+    let next = &subjects.iter().find(|(s, _)| *s == at(8)).unwrap().1;
+    assert_eq!(
+        next,
+        "a scheduled event: the sweep finds no job overdue then"
+    );
+    let moved = lines
+        .iter()
+        .find(|l| l["source"] == at(9).as_str())
+        .unwrap();
+    let message = moved["publish"]["Message"].as_str().unwrap();
+    assert!(
+        message.starts_with("Job nightly-etl is now STARTING, after 2 h 04 min in RUNNABLE."),
+        "{message}"
+    );
+    assert_eq!(lines.len(), 10, "one line per event and per notice");
+
+    let (_, stateless) = preview(&["events/watch/"], b"", &[]);
+    let sweep = stateless
+        .iter()
+        .find(|l| l["source"] == at(7).as_str())
+        .unwrap();
+    assert!(
+        sweep["skip"]
+            .as_str()
+            .unwrap()
+            .contains("no stuck-job watch is on"),
+        "{sweep}"
+    );
+}

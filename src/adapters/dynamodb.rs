@@ -15,7 +15,8 @@ use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue};
 use crate::adapters::sdk_error::describe;
 use crate::ports::state::{
     Ask, CALL_BOUND, Claim, Claimed, Entered, Item, JobFacts, Overdue, Progress, Recorded,
-    StateError, StateStore, Stuck, SweepAsk, SweepClaim, Transition, Waiting, Watched, judge,
+    StateError, StateStore, Stuck, SweepAsk, SweepClaim, Transition, WATCHED_BLOCKED, Waiting,
+    Watched, judge,
 };
 
 /// Bounds on one table call: a table that does not answer within about 2 s is unavailable, and
@@ -308,6 +309,21 @@ impl StateStore for DynamoStore {
         ignore_lost_claim(result.map(|_| ()).map_err(|e| conditional(e, "UpdateItem")))
     }
 
+    async fn note_blocked(&self, item: &str, code: &str) -> Result<(), StateError> {
+        let result = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .key("pk", s(item))
+            .condition_expression("watch_status = :s")
+            .update_expression("SET blocked_code = :code")
+            .expression_attribute_values(":s", s(WATCHED_BLOCKED))
+            .expression_attribute_values(":code", s(code))
+            .send()
+            .await;
+        ignore_lost_claim(result.map(|_| ()).map_err(|e| conditional(e, "UpdateItem")))
+    }
+
     async fn count_failed_child(
         &self,
         parent_item: &str,
@@ -432,11 +448,12 @@ fn job_update(set: &str, ask: &Ask, order: &Transition, remove: &str) -> String 
     )
 }
 
-fn job_fields(job: &JobFacts) -> [(&'static str, Option<&String>); 3] {
+fn job_fields(job: &JobFacts) -> [(&'static str, Option<&String>); 4] {
     [
         ("job_name", job.name.as_ref()),
         ("job_queue", job.queue.as_ref()),
         ("job_definition", job.definition.as_ref()),
+        ("blocked_code", job.blocked.as_ref()),
     ]
 }
 
@@ -513,6 +530,7 @@ fn item_from(mut map: HashMap<String, AttributeValue>) -> Item {
         name: text("job_name"),
         queue: text("job_queue"),
         definition: text("job_definition"),
+        blocked: text("blocked_code"),
     };
     let number = |name: &str| match map.get(name) {
         Some(AttributeValue::N(value)) => value.parse::<i64>().ok(),

@@ -35,6 +35,24 @@ impl Invocation {
     }
 }
 
+/// The time a sweep reads overdue jobs by: the real clock's, or in `preview` the schedule's own
+/// time, held still, so that a preview of given job events says the same on any day.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum SweepClock {
+    #[default]
+    Real,
+    At(i64),
+}
+
+impl SweepClock {
+    pub fn now_ms(self) -> i64 {
+        match self {
+            SweepClock::Real => now_ms(),
+            SweepClock::At(at_ms) => at_ms,
+        }
+    }
+}
+
 /// A claim's lease ends at the invocation's deadline, or after `STATE_LEASE_SECONDS` when that is
 /// sooner. Local runtime emulators give the timeout's length in place of the deadline
 /// (`cargo lambda watch` sends 600000): a deadline that is not after now is taken as a length,

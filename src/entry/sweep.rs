@@ -3,11 +3,13 @@
 //! taking jobs before the invocation's deadline (as a batch does) and leaves the rest to the next
 //! sweep; a failed publish gives its claim up, so the next sweep tells it.
 
+use std::collections::BTreeMap;
+
 use serde::Serialize;
 use serde_json::json;
 
 use super::batch::cutoff;
-use super::clock::{Invocation, deadline_at, lease_until, now_ms};
+use super::clock::{Invocation, SweepClock, deadline_at, lease_until, now_ms};
 use super::{Failure, Services};
 use crate::pipeline::classify::stuck::Place;
 use crate::pipeline::gate::Refusal;
@@ -31,29 +33,61 @@ pub struct Sweep {
     pub left: usize,
 }
 
-/// Sweeps the watch. Fails only when the table cannot be read (the schedule's next run tries
-/// again); a function without a watch answers that there is nothing to sweep.
+/// What a sweep did, for its metric lines: the answer, the jobs told stuck by state, and how long
+/// it took.
+#[derive(Debug, Default)]
+pub struct SweepReport {
+    pub sweep: Sweep,
+    pub stuck: BTreeMap<String, usize>,
+    pub took_ms: i64,
+}
+
+/// Sweeps the watch for the schedule's invocation and writes its metric lines. Fails only when the
+/// table cannot be read (the schedule's next run tries again); a function without a watch answers
+/// that there is nothing to sweep.
 pub async fn handle_sweep<P: Publisher, S: StateStore, E: Enricher>(
     schedule: Schedule,
     services: Services<'_, P, S, E>,
     invocation: Invocation,
 ) -> Result<Sweep, Failure> {
+    let namespace = &services.core.settings.metrics_namespace;
+    let report = sweep(schedule, services, invocation, SweepClock::Real).await?;
+    let now = now_ms();
+    for (state, count) in &report.stuck {
+        println!("{}", stuck_line(namespace, state, *count, now));
+    }
+    println!(
+        "{}",
+        sweep_line(namespace, &report.sweep, report.took_ms, now)
+    );
+    Ok(report.sweep)
+}
+
+/// The sweep itself, on `clock`: the handler's, and `preview`'s as of the schedule's time.
+pub async fn sweep<P: Publisher, S: StateStore, E: Enricher>(
+    schedule: Schedule,
+    services: Services<'_, P, S, E>,
+    invocation: Invocation,
+    clock: SweepClock,
+) -> Result<SweepReport, Failure> {
     let Services { core, publisher } = services;
     let settings = core.settings;
-    let mut sweep = Sweep::default();
+    let mut report = SweepReport::default();
     if !settings.state.watch.is_on() || !core.store.remembers() {
         tracing::info!("a scheduled event, and no stuck-job watch is on: nothing to sweep");
-        return Ok(sweep);
+        return Ok(report);
     }
+    // The deadline and the time left are real; what is overdue, and since when, is on `clock`.
     let started = now_ms();
     let deadline = deadline_at(invocation.deadline_ms, started);
     let stop_at = cutoff(started, deadline);
     let refused = |error| Failure::Refused(Refusal::Unavailable(error));
     let overdue = core
         .store
-        .overdue(started, SWEEP_LIMIT)
+        .overdue(clock.now_ms(), SWEEP_LIMIT)
         .await
         .map_err(refused)?;
+    let sweep = &mut report.sweep;
     sweep.overdue = overdue.len();
     let place = Place {
         account: schedule.account,
@@ -65,9 +99,12 @@ pub async fn handle_sweep<P: Publisher, S: StateStore, E: Enricher>(
             sweep.left += 1;
             continue;
         }
+        // The lease lasts as long on the sweep's clock as on the real one.
+        let lease = lease_until(deadline, now, settings.state.lease_seconds).saturating_sub(now);
+        let at = clock.now_ms();
         let ask = SweepAsk {
-            now_ms: now,
-            lease_until_ms: lease_until(deadline, now, settings.state.lease_seconds),
+            now_ms: at,
+            lease_until_ms: at.saturating_add(lease),
             owner: invocation.owner,
         };
         let (request, summary) = match prepare_stuck(due, core, ask, &place).await {
@@ -83,10 +120,7 @@ pub async fn handle_sweep<P: Publisher, S: StateStore, E: Enricher>(
             Ok(message_id) => {
                 sweep.told += 1;
                 tracing::info!(message_id = %message_id, job = ?summary.event_id, status = ?summary.status, "published a stuck job");
-                println!(
-                    "{}",
-                    stuck_line(&settings.metrics_namespace, &due.watched.status, now)
-                );
+                *report.stuck.entry(due.watched.status.clone()).or_default() += 1;
                 core.store.told_stuck(due, invocation.owner).await
             }
             Err(error) => {
@@ -99,23 +133,15 @@ pub async fn handle_sweep<P: Publisher, S: StateStore, E: Enricher>(
             tracing::warn!(error = %error, item = %due.item, "the state table could not record the stuck notice");
         }
     }
-    println!(
-        "{}",
-        sweep_line(
-            &settings.metrics_namespace,
-            &sweep,
-            now_ms() - started,
-            started
-        )
-    );
-    Ok(sweep)
+    report.took_ms = now_ms() - started;
+    Ok(report)
 }
 
-/// One EMF line counting a job told stuck, by its state.
-fn stuck_line(namespace: &str, state: &str, timestamp_ms: i64) -> String {
+/// One EMF line counting the jobs told stuck in one state.
+fn stuck_line(namespace: &str, state: &str, count: usize, timestamp_ms: i64) -> String {
     json!({
         "State": state,
-        "StuckJobs": 1,
+        "StuckJobs": count,
         "_aws": {
             "Timestamp": timestamp_ms,
             "CloudWatchMetrics": [{

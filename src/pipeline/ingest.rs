@@ -28,6 +28,8 @@ pub enum Payload<'a> {
 pub struct Schedule {
     pub account: Option<String>,
     pub region: Option<String>,
+    /// When the schedule fired (RFC 3339): `preview` sweeps as of then.
+    pub time: Option<String>,
 }
 
 /// An SQS batch that cannot be answered record by record: the whole invocation fails, and every
@@ -163,6 +165,7 @@ mod tests {
             Payload::Schedule(Schedule {
                 account: Some("123456789012".into()),
                 region: Some("us-east-1".into()),
+                time: Some("2026-11-03T03:05:00Z".into()),
             })
         );
         let custom = br#"{"detail-type":"Scheduled Event","source":"my.app","detail":{}}"#;

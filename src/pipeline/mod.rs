@@ -122,34 +122,50 @@ pub async fn prepare<S: StateStore, E: Enricher>(
     clock: Clock,
     delivery: Delivery,
 ) -> Result<Prepared, EventError> {
-    let settings = core.settings;
-    let mut n = match assess(input, settings)? {
+    let n = match assess(input, core.settings)? {
         Ok(n) => n,
         Err(skip) => return Ok(Prepared::skipped(skip, None)),
     };
+    // A blocked queue's reason is kept for its job's stuck notice, whatever becomes of the event.
+    let unkept = gate::note_blocked(core.store, &n, core.settings)
+        .await
+        .err();
+    let mut prepared = prepare_notification(n, core, clock, delivery).await;
+    prepared.state_unavailable = prepared.state_unavailable.or(unkept);
+    Ok(prepared)
+}
+
+/// Everything after parsing and classifying: decide, the gate, the lookups, render.
+async fn prepare_notification<S: StateStore, E: Enricher>(
+    mut n: Notification,
+    core: Core<'_, S, E>,
+    clock: Clock,
+    delivery: Delivery,
+) -> Prepared {
+    let settings = core.settings;
     if let Decision::Skip(skip) = decide(&n, settings) {
         // The job's item still learns of the transition: the next notification's timing and the
         // stuck-job watch need it. One that ends a stay told stuck is told after all.
         match gate::record(core.store, &n, settings, clock).await {
             Ok(true) => {}
             recorded => {
-                return Ok(Prepared {
+                return Prepared {
                     state_unavailable: recorded.err(),
                     ..Prepared::skipped(skip, Some(Summary::of(&n)))
-                });
+                };
             }
         }
     }
     let admitted = match admit(core.store, &mut n, settings, clock).await {
         Gate::Go(admitted) => admitted,
-        Gate::Skip(skip) => return Ok(Prepared::skipped(skip, Some(Summary::of(&n)))),
+        Gate::Skip(skip) => return Prepared::skipped(skip, Some(Summary::of(&n))),
         Gate::Refuse(refusal) => {
-            return Ok(Prepared {
+            return Prepared {
                 decision: Err(refusal),
                 ticket: None,
                 state_unavailable: None,
                 summary: Some(Summary::of(&n)),
-            });
+            };
         }
     };
     // Only what will be published is looked up: a repeat, a stale event or a skipped child costs
@@ -166,12 +182,12 @@ pub async fn prepare<S: StateStore, E: Enricher>(
     } else {
         Outgoing::Alone(Box::new(render(&n, settings)))
     };
-    Ok(Prepared {
+    Prepared {
         decision: Ok(Decision::Publish(outgoing)),
         ticket: admitted.ticket,
         state_unavailable: admitted.unavailable,
         summary,
-    })
+    }
 }
 
 /// What the sweep's path made of one overdue job.

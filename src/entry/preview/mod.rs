@@ -8,8 +8,12 @@
 //! With `--batch`, the inputs are one SQS batch: they go through the handler's batch path
 //! ([`batch`]), and the output is the Publish requests that batch makes under the settings
 //! (`DELIVERY=digest`: the digests and what goes out alone) and how each record ended.
+//!
+//! A schedule's event (the stuck-job watch's) sweeps the table in memory as of its `time`
+//! ([`sweep`]): after job events in the same run, it shows the stuck notices a sweep would publish.
 
 mod batch;
+mod sweep;
 
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, Write};
@@ -22,6 +26,7 @@ use crate::config::Settings;
 use crate::domain::decision::Decision;
 use crate::domain::vocabulary::Delivery;
 use crate::pipeline::gate::{Clock, settle};
+use crate::pipeline::ingest::{Payload, payload};
 use crate::pipeline::parse::EventError;
 use crate::pipeline::{Core, prepare};
 use crate::ports::lookups::Enricher;
@@ -99,6 +104,9 @@ impl<'s, W: Write, S: StateStore, E: Enricher> Previewer<'s, W, S, E> {
                 bytes: input.to_vec(),
             });
             return Ok(());
+        }
+        if let Ok(Payload::Schedule(schedule)) = payload(input) {
+            return self.sweep(source, schedule);
         }
         let now_ms = now_ms();
         let clock = Clock {

@@ -3,6 +3,7 @@
 //! job's next transition, which says how long the stay lasted.
 
 use super::links::{self, Console, JobPage};
+use super::story::{blocked, blocked_facts};
 use super::{base, fields::fact, severity, summary, thread_key};
 use crate::domain::duration::human;
 use crate::domain::model::{Family, Notification, Outcome, Resource, ResourceKind, Status};
@@ -62,6 +63,11 @@ pub fn notice(item: &str, watched: &Watched, now_ms: i64, place: &Place) -> Noti
     if let Some(definition) = &watched.job.definition {
         n.facts
             .push(fact("job_definition", "Job definition", definition.clone()));
+    }
+    // The last blocked-queue reason AWS Batch gave for the job in this stay, and what it means.
+    n.blocked = watched.job.blocked.as_deref().and_then(blocked::reason);
+    if let Some(reason) = &n.blocked {
+        n.facts.extend(blocked_facts(reason, "Last blocked reason"));
     }
     if let Some(console) = Console::of(place.region.as_deref()) {
         n.links.push(links::batch_job(&console, JobPage::Job, id));

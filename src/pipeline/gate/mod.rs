@@ -157,6 +157,23 @@ pub async fn record<S: StateStore>(
     Ok((recorded.item).is_some_and(|item| item.stuck_before(&order).is_some()))
 }
 
+/// Keeps a blocked queue's reason on the item of the job it blocks, for that job's stuck notice
+/// (one write, only for a blocked queue's event while the watch watches RUNNABLE). A table that
+/// cannot keep it costs the notice that line, never the event: the error is reported.
+pub async fn note_blocked<S: StateStore>(
+    store: &S,
+    n: &Notification,
+    settings: &Settings,
+) -> Result<(), StateError> {
+    if !store.remembers() {
+        return Ok(());
+    }
+    match plan::blocked(n, settings) {
+        Some((item, code)) => store.note_blocked(&item, &code).await,
+        None => Ok(()),
+    }
+}
+
 fn ask(plan: Plan, settings: &Settings, clock: Clock) -> Ask {
     Ask {
         item: plan.item,
@@ -521,6 +538,9 @@ mod tests {
             Err(down())
         }
         async fn unwatch(&self, _: &Overdue) -> Result<(), StateError> {
+            Err(down())
+        }
+        async fn note_blocked(&self, _: &str, _: &str) -> Result<(), StateError> {
             Err(down())
         }
         async fn count_failed_child(&self, _: &str, _: i64) -> Result<u64, StateError> {

@@ -8,7 +8,7 @@ use crate::config::{ChildJobEvents, Settings};
 use crate::domain::fingerprint::content_id;
 use crate::domain::model::{Family, Notification, Outcome};
 use crate::pipeline::classify::statuses::{self, Phase, StatusInfo};
-use crate::ports::state::{JobFacts, Transition, WatchAsk};
+use crate::ports::state::{JobFacts, Transition, WATCHED_BLOCKED, WatchAsk};
 
 /// What one event asks of the store.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -58,6 +58,19 @@ pub fn plan(n: &Notification, settings: &Settings) -> Plan {
     }
 }
 
+/// A blocked queue's event names the job at its head and why: kept on that job's item while the
+/// watch watches RUNNABLE.
+pub fn blocked(n: &Notification, settings: &Settings) -> Option<(String, String)> {
+    if n.family != Family::BatchQueueBlocked
+        || settings.state.watch.minutes(WATCHED_BLOCKED).is_none()
+    {
+        return None;
+    }
+    let job = n.detail.value.get("jobId")?.as_str()?;
+    let code = n.blocked.as_ref()?.code.clone();
+    Some((format!("job#{job}"), code))
+}
+
 /// A job (not an array job's child nor a node: their parent is watched) entering a watched
 /// state is overdue that many minutes after its event's time. The item keeps the facts a stuck
 /// notice names.
@@ -78,6 +91,7 @@ fn watch(n: &Notification, order: Option<&Transition>, settings: &Settings) -> O
             name: n.resource.name.clone(),
             queue: fact("job_queue"),
             definition: fact("job_definition"),
+            blocked: n.blocked.as_ref().map(|b| b.code.clone()),
         },
     })
 }

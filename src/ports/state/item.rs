@@ -121,7 +121,13 @@ pub struct JobFacts {
     pub name: Option<String>,
     pub queue: Option<String>,
     pub definition: Option<String>,
+    /// The last blocked-queue reason code seen for the job in this stay.
+    pub blocked: Option<String>,
 }
+
+/// The state in which a blocked queue's reason is kept on a job's item: only a RUNNABLE job waits
+/// behind a blocked queue.
+pub const WATCHED_BLOCKED: &str = "RUNNABLE";
 
 /// A job in a watched state: since when, and when it is overdue.
 #[derive(Clone, Debug, PartialEq, Eq)]

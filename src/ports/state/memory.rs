@@ -5,7 +5,9 @@
 use std::collections::HashMap;
 use std::sync::Mutex;
 
-use super::item::{Ask, Claim, Item, Progress, Stuck, SweepClaim, judge, may_record};
+use super::item::{
+    Ask, Claim, Item, Progress, Stuck, SweepClaim, WATCHED_BLOCKED, judge, may_record,
+};
 use super::{Claimed, Overdue, Recorded, StateError, StateStore, SweepAsk};
 
 #[derive(Debug, Default)]
@@ -155,6 +157,17 @@ impl StateStore for MemoryStore {
             && item.sweep.is_some_and(|claim| claim.owner == owner)
         {
             item.sweep = None;
+        }
+        Ok(())
+    }
+
+    async fn note_blocked(&self, item: &str, code: &str) -> Result<(), StateError> {
+        let mut items = self.lock();
+        if let Some(watch) = (items.get_mut(item))
+            .and_then(|item| item.watch.as_mut())
+            .filter(|w| w.status == WATCHED_BLOCKED)
+        {
+            watch.job.blocked = Some(code.to_owned());
         }
         Ok(())
     }

@@ -16,8 +16,8 @@ use thiserror::Error;
 pub const CALL_BOUND: Duration = Duration::from_secs(2);
 
 pub use item::{
-    Ask, Claim, Entered, Item, JobFacts, Lost, Progress, Stuck, SweepClaim, Transition, Waiting,
-    WatchAsk, Watched, judge, may_record,
+    Ask, Claim, Entered, Item, JobFacts, Lost, Progress, Stuck, SweepClaim, Transition,
+    WATCHED_BLOCKED, Waiting, WatchAsk, Watched, judge, may_record,
 };
 pub use memory::MemoryStore;
 
@@ -114,6 +114,14 @@ pub trait StateStore: Sync {
     /// Takes an expired item out of the watch, so no later sweep reads it again.
     fn unwatch(&self, due: &Overdue) -> impl Future<Output = Result<(), StateError>> + Send;
 
+    /// Keeps a blocked queue's reason `code` on the item of the job it blocks, if the job is
+    /// watched in RUNNABLE: its stuck notice says it. A job in another state keeps nothing.
+    fn note_blocked(
+        &self,
+        item: &str,
+        code: &str,
+    ) -> impl Future<Output = Result<(), StateError>> + Send;
+
     /// Counts one more failed child on its parent's item; returns the child's place in the count.
     fn count_failed_child(
         &self,
@@ -185,6 +193,10 @@ impl StateStore for Stateless {
         Err(no_table("unwatch"))
     }
 
+    async fn note_blocked(&self, _: &str, _: &str) -> Result<(), StateError> {
+        Err(no_table("note_blocked"))
+    }
+
     async fn count_failed_child(&self, _: &str, _: i64) -> Result<u64, StateError> {
         Err(no_table("count"))
     }
@@ -251,6 +263,13 @@ impl<S: StateStore> StateStore for Option<S> {
         match self {
             Some(store) => store.unwatch(due).await,
             None => Stateless.unwatch(due).await,
+        }
+    }
+
+    async fn note_blocked(&self, item: &str, code: &str) -> Result<(), StateError> {
+        match self {
+            Some(store) => store.note_blocked(item, code).await,
+            None => Stateless.note_blocked(item, code).await,
         }
     }
 

@@ -12,7 +12,9 @@ use serde_json::Value;
 
 use super::fields::fact;
 use crate::domain::duration::{between, human};
-use crate::domain::model::{Attempt, Failure, Notification, Outcome, Retry, Timing};
+use crate::domain::model::{
+    Attempt, BlockedReason, Fact, Failure, Notification, Outcome, Retry, Timing,
+};
 use attempts::{Container, RawAttempt};
 
 /// What AWS Batch says when a job's container stops, whether it failed or not: the cause, if any,
@@ -280,28 +282,35 @@ fn add_facts(n: &mut Notification, terminal: bool, pending: Option<&'static str>
         }
     }
     if let Some(blocked) = &n.blocked {
-        facts.push(fact("reason_code", "Reason code", blocked.code.clone()));
-        if let Some(meaning) = blocked.meaning {
-            facts.push(fact("reason_meaning", "What it means", meaning));
-        }
-        if let Some(fix) = blocked.fix {
-            facts.push(fact("reason_fix", "What usually fixes it", fix));
-        }
-        let limit = match blocked.time_limit_can_cancel {
-            Some(true) => {
-                Some("a queue's jobStateTimeLimitActions can cancel jobs blocked for this reason")
-            }
-            Some(false) => Some("a queue's jobStateTimeLimitActions cannot act on this reason"),
-            None => None,
-        };
-        if let Some(limit) = limit {
-            facts.push(fact("time_limit", "Queue time limit", limit));
-        }
+        facts.extend(blocked_facts(blocked, "Reason code"));
     }
     if let Some(pending) = pending {
         facts.push(fact("cancel_pending", "Cancel pending", pending));
     }
     n.facts.extend(facts);
+}
+
+/// A blocked queue's reason as facts: its code (under `label`), what it means, what usually fixes
+/// it, and whether a queue's time limit can act on it.
+pub fn blocked_facts(blocked: &BlockedReason, label: &'static str) -> Vec<Fact> {
+    let mut facts = vec![fact("reason_code", label, blocked.code.clone())];
+    if let Some(meaning) = blocked.meaning {
+        facts.push(fact("reason_meaning", "What it means", meaning));
+    }
+    if let Some(fix) = blocked.fix {
+        facts.push(fact("reason_fix", "What usually fixes it", fix));
+    }
+    let limit = match blocked.time_limit_can_cancel {
+        Some(true) => {
+            Some("a queue's jobStateTimeLimitActions can cancel jobs blocked for this reason")
+        }
+        Some(false) => Some("a queue's jobStateTimeLimitActions cannot act on this reason"),
+        None => None,
+    };
+    if let Some(limit) = limit {
+        facts.push(fact("time_limit", "Queue time limit", limit));
+    }
+    facts
 }
 
 /// `started 2025-10-22T12:53:40Z, ran 5 min 00 s, exit code 1 (container worker): Task failed due
