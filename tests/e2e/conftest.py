@@ -21,6 +21,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "tools"))
 import moto_launcher  # noqa: E402  (the project's scripts start moto the same way)
 from fault_proxy import FaultProxy  # noqa: E402
+from state_table import state_table_definition  # noqa: E402
 VENV_BIN = ROOT / ".venv" / "bin"
 BINARY = ROOT / "target" / "debug" / "batch-notifier"
 EVENTS = sorted((ROOT / "events").glob("*.json"))
@@ -296,11 +297,7 @@ class Table:
         self.url, self.name = url, name
         self.client = boto3.client("dynamodb", endpoint_url=direct_url or url, region_name=REGION,
                                    aws_access_key_id="test", aws_secret_access_key="test")
-        self.client.create_table(
-            TableName=name, BillingMode="PAY_PER_REQUEST",
-            AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
-            KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
-        )
+        self.client.create_table(TableName=name, **state_table_definition())
         self.client.get_waiter("table_exists").wait(TableName=name, WaiterConfig={"Delay": 1})
 
     def items(self):

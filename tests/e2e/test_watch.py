@@ -1,0 +1,109 @@
+"""The stuck-job watch end to end: the function under `cargo lambda watch`, SNS and SQS on moto's
+server, and the state table, its watch-due index included, from the template's own definition on
+moto's server and on dynalite. Job events arrive with times in the past; then the schedule's events
+sweep, concurrently and again."""
+
+import json
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime, timedelta, timezone
+
+from conftest import ROOT
+from test_state import fresh_ids, state_function, with_time
+
+STUCK = "batch_job_stuck"
+BLOCKED = json.loads((ROOT / "events" / "batch-job-queue-blocked.json").read_text())
+# A job that has not run yet: a RUNNABLE after a failed attempt would be a retry, told as one.
+RUNNABLE = ROOT / "events" / "batch-job-state-runnable.json"
+
+
+def ago(minutes):
+    return (datetime.now(timezone.utc) - timedelta(minutes=minutes)).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def schedule():
+    """The event the template's WatchScheduleRule sends."""
+    return {"version": "0", "id": str(uuid.uuid4()), "detail-type": "Scheduled Event", "source": "aws.events",
+            "account": "123456789012", "time": ago(0), "region": "us-east-1",
+            "resources": ["arn:aws:events:us-east-1:123456789012:rule/batch-notifier-WatchScheduleRule"],
+            "detail": {}}
+
+
+def blocked(job):
+    """The example blocked queue's event, for `job`."""
+    event = json.loads(json.dumps(BLOCKED))
+    event["id"], event["time"] = str(uuid.uuid4()), ago(30)
+    event["detail"].update(jobId=job["detail"]["jobId"], jobArn=job["detail"]["jobArn"])
+    event["resources"][0] = job["detail"]["jobArn"]
+    return event
+
+
+def documents(messages):
+    return [json.loads(m["Body"]) for m in messages]
+
+
+def job_id(document):
+    return document["resource"]["id"]
+
+
+def test_sweeps_tell_exactly_the_overdue_jobs_once_and_then_how_long_they_were_stuck(aws, table, start_function):
+    topic = aws.topic("batch-alerts")
+    queue = aws.subscribe(topic, "all", raw=True)
+    function = state_function(start_function, topic, table, SKIP_TRANSITIONAL_STATUSES="true",
+                              MESSAGE_FORMAT="json")
+    jobs = {name: json.loads(fresh_ids(RUNNABLE.read_text()))
+            for name in ("runnable", "starting", "fresh", "finished", "stale")}
+    arrivals = [
+        ("runnable", "RUNNABLE", 130),  # overdue after 60 minutes
+        ("starting", "STARTING", 40),  # overdue after 15
+        ("fresh", "RUNNABLE", 10),  # not yet
+        ("finished", "RUNNABLE", 180),
+        ("finished", "SUCCEEDED", 90),
+        ("stale", "SUCCEEDED", 60),
+        ("stale", "RUNNABLE", 200),  # stale: it never puts the finished job back in the watch
+    ]
+    for name, status, minutes in arrivals:
+        ok, result = function.send(with_time(jobs[name], status, ago(minutes)))
+        assert ok, (name, status, result)
+    # Its queue is blocked: the RUNNABLE job's notice will say why; the STARTING one's keeps nothing.
+    for name in ("runnable", "starting"):
+        ok, result = function.send(blocked(jobs[name]))
+        assert ok and "published" in result, result
+    finals = [d for d in documents(aws.drain(queue, at_least=4)) if d["family"] == "batch_job_state"]
+    assert sorted(d["status"]["value"] for d in finals) == ["SUCCEEDED", "SUCCEEDED"]
+
+    with ThreadPoolExecutor(4) as pool:
+        answers = list(pool.map(lambda _: function.send(schedule()), range(4)))
+    assert all(ok for ok, _ in answers), answers
+    sweeps = [answer for _, answer in answers]
+    assert sum(s["told"] for s in sweeps) == 2 and sum(s["left"] for s in sweeps) == 0, sweeps
+    ok, again = function.send(schedule())
+    assert ok and again == {"overdue": 0, "told": 0, "left": 0}, again
+
+    told = documents(aws.drain(queue, at_least=2))
+    assert [d["family"] for d in told] == [STUCK, STUCK], told
+    by_job = {job_id(d): d for d in told}
+    assert set(by_job) == {jobs["runnable"]["detail"]["jobId"], jobs["starting"]["detail"]["jobId"]}
+    runnable = by_job[jobs["runnable"]["detail"]["jobId"]]
+    assert runnable["severity"] == "warning" and runnable["event_name"] == "Batch Job Stuck", runnable
+    assert runnable["status"]["value"] == "RUNNABLE" and runnable["facts"]["stuck_for"].startswith("2 h 1"), runnable
+    assert runnable["facts"]["job_queue"] == jobs["runnable"]["detail"]["jobQueue"].split("/")[-1], runnable["facts"]
+    assert runnable["blocked"]["code"] == "MISCONFIGURATION:JOB_RESOURCE_REQUIREMENT", runnable
+    assert runnable["facts"]["reason_meaning"].startswith("no instance type"), runnable["facts"]
+    starting = by_job[jobs["starting"]["detail"]["jobId"]]
+    assert starting["status"]["value"] == "STARTING" and "blocked" not in starting, starting
+
+    # Moving on: told although STARTING is skipped, with how long the stay lasted; a job never
+    # told stuck is skipped as before.
+    ok, moved = function.send(with_time(jobs["runnable"], "STARTING", ago(0)))
+    assert ok and "published" in moved, moved
+    ok, fresh = function.send(with_time(jobs["fresh"], "STARTING", ago(0)))
+    assert ok and "skipped" in fresh, fresh
+    [follow_up] = documents(aws.drain(queue, at_least=1))
+    assert job_id(follow_up) == jobs["runnable"]["detail"]["jobId"]
+    assert follow_up["status"]["value"] == "STARTING", follow_up
+    assert follow_up["facts"]["stuck_before"].startswith("after 2 h 1"), follow_up["facts"]
+    assert follow_up["facts"]["stuck_before"].endswith(" in RUNNABLE"), follow_up["facts"]
+    ok, last = function.send(schedule())
+    assert ok and last["told"] == 0, last
+    assert aws.drain(queue) == []
