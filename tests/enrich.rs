@@ -11,13 +11,15 @@ use batch_notifier::adapters::lookups::Concurrent;
 use batch_notifier::config::Delivery;
 use batch_notifier::config::Settings;
 use batch_notifier::domain::decision::Decision;
+use batch_notifier::pipeline::classify::stuck::Place;
 use batch_notifier::pipeline::gate::Clock;
-use batch_notifier::pipeline::{Core, Outgoing, Prepared, prepare};
+use batch_notifier::pipeline::{Core, Outgoing, Prepared, Swept, prepare, prepare_stuck};
 use batch_notifier::ports::lookups::{
-    Enricher, JobLogRef, JobLogSource, JobReport, JobSource, LookupError, Missing, ReportLocation,
-    S3JobRef, S3JobReport, S3JobSource, TaskFailure, Wanted,
+    Enricher, HeadJob, JobLogRef, JobLogSource, JobReport, JobSource, LookupError, Missing,
+    QueueHead, QueueSource, ReportLocation, S3JobRef, S3JobReport, S3JobSource, TaskFailure,
+    Wanted,
 };
-use batch_notifier::ports::state::Stateless;
+use batch_notifier::ports::state::{MemoryStore, StateStore, Stateless, SweepAsk};
 use common::{FORMATS, example, readable, settings_with};
 
 /// What a fake source answers: a value, an error code, or nothing for longer than any deadline.
@@ -73,12 +75,18 @@ impl JobSource for Fake<JobReport> {
     }
 }
 
+impl QueueSource for Fake<QueueHead> {
+    async fn head(&self, queue: &str) -> Result<QueueHead, LookupError> {
+        self.answer(queue.to_owned()).await
+    }
+}
+
 /// What a source was asked.
 fn asked<T>(source: &Option<Fake<T>>) -> Vec<String> {
     source.as_ref().unwrap().asked.lock().unwrap().clone()
 }
 
-type Sources = Concurrent<Fake<S3JobReport>, Fake<Vec<String>>, Fake<JobReport>>;
+type Sources = Concurrent<Fake<S3JobReport>, Fake<Vec<String>>, Fake<JobReport>, Fake<QueueHead>>;
 
 fn s3_job(failed: i64) -> S3JobReport {
     S3JobReport {
@@ -128,6 +136,7 @@ fn sources(s3: Answer<S3JobReport>, logs: Answer<Vec<String>>, jobs: Answer<JobR
         s3_jobs: Some(Fake::new(s3)),
         job_logs: Some(Fake::new(logs)),
         jobs: Some(Fake::new(jobs)),
+        queues: Some(Fake::new(Answer::Value(QueueHead::default()))),
         timeout: Duration::from_millis(1500),
     }
 }
@@ -260,6 +269,7 @@ async fn the_lookups_of_one_event_run_together_under_one_deadline() {
             lines: 3,
         }),
         job: Some("id".into()),
+        queue: None,
     };
     let started = tokio::time::Instant::now();
     let found = sources.look_up(&wanted).await;
@@ -348,4 +358,76 @@ async fn the_report_link_follows_the_partition_and_no_event_chooses_its_host() {
             "{format}:\n{china}"
         );
     }
+}
+
+/// The stuck notice of the example RUNNABLE job (`nightly-etl` in `high-priority`), swept with
+/// `queues` answering `head`.
+async fn stuck_notice(head: Answer<QueueHead>) -> (String, Vec<String>) {
+    let settings = settings_with(&[("STATE_TABLE", "state"), ("ENRICH", "queues")]);
+    let mut sources = sources(Answer::Hang, Answer::Hang, Answer::Hang);
+    sources.queues = Some(Fake::new(head));
+    let store = MemoryStore::default();
+    let core = Core {
+        settings: &settings,
+        store: &store,
+        enricher: &sources,
+    };
+    let clock = Clock {
+        now_ms: 1_793_671_300_000,
+        lease_until_ms: 1_793_671_360_000,
+        owner: 1,
+    };
+    let runnable = example("batch-job-state-runnable.json");
+    prepare(&runnable, core, clock, Delivery::Each)
+        .await
+        .unwrap();
+    let now_ms = 1_793_676_000_000;
+    let [due] = &store.overdue(now_ms, 10).await.unwrap()[..] else {
+        panic!("one job overdue");
+    };
+    let ask = SweepAsk {
+        now_ms,
+        lease_until_ms: now_ms + 60_000,
+        owner: 2,
+    };
+    let Swept::Told(request, _) = prepare_stuck(due, core, ask, &Place::default())
+        .await
+        .unwrap()
+    else {
+        panic!("not told");
+    };
+    (readable(&request), asked(&sources.queues))
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_stuck_job_says_its_place_in_its_queue_or_why_it_cannot() {
+    let head = QueueHead {
+        jobs: vec![HeadJob {
+            job_arn: Some(
+                "arn:aws:batch:us-east-1:123456789012:job/4c7599ae-0a82-49aa-ba5a-4727fcce14a8"
+                    .into(),
+            ),
+            since_ms: Some(1_793_671_805_000),
+        }],
+        last_updated_ms: Some(1_793_675_900_000),
+    };
+    let (shown, asked) = stuck_notice(Answer::Value(head)).await;
+    assert_eq!(asked, ["high-priority"]);
+    assert!(
+        shown.contains(
+            "Place in queue: first in line since 2026-11-03T02:10:05Z (as of 2026-11-03T03:18:20Z)"
+        ),
+        "{shown}"
+    );
+    let (denied, _) = stuck_notice(Answer::Error("AccessDeniedException")).await;
+    assert!(denied.contains("stuck in RUNNABLE"), "{denied}");
+    assert!(
+        denied.contains("place in the queue unavailable: AccessDeniedException"),
+        "{denied}"
+    );
+    let (late, _) = stuck_notice(Answer::Hang).await;
+    assert!(
+        late.contains("place in the queue unavailable: no answer within 1500 ms"),
+        "{late}"
+    );
 }

@@ -14,9 +14,8 @@ use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue};
 
 use crate::adapters::sdk_error::describe;
 use crate::ports::state::{
-    Ask, CALL_BOUND, Claim, Claimed, Entered, Item, JobFacts, Overdue, Progress, Recorded,
-    StateError, StateStore, Stuck, SweepAsk, SweepClaim, Transition, WATCHED_BLOCKED, Waiting,
-    Watched, judge,
+    Ask, CALL_BOUND, Claim, Claimed, Entered, IN_LINE, Item, JobFacts, Overdue, Progress, Recorded,
+    StateError, StateStore, Stuck, SweepAsk, SweepClaim, Transition, Waiting, Watched, judge,
 };
 
 /// Bounds on one table call: a table that does not answer within about 2 s is unavailable, and
@@ -317,7 +316,7 @@ impl StateStore for DynamoStore {
             .key("pk", s(item))
             .condition_expression("watch_status = :s")
             .update_expression("SET blocked_code = :code")
-            .expression_attribute_values(":s", s(WATCHED_BLOCKED))
+            .expression_attribute_values(":s", s(IN_LINE))
             .expression_attribute_values(":code", s(code))
             .send()
             .await;

@@ -263,7 +263,7 @@ pub const VARIABLES: &[Variable] = &[
         |s, v| { s.deliver.delivery = choice(Delivery::from_name(v), "unknown choice")?; Ok(()) }),
     var("DIGEST_IMMEDIATE_SEVERITY",  "info, warning, critical",                                                     "critical",
         |s, v| { s.deliver.digest_immediate_severity = choice(Severity::from_name(v), "unknown severity")?; Ok(()) }),
-    var("ENRICH",                     "comma-separated sources: s3_jobs, job_logs, jobs; empty for none",            "s3_jobs,jobs",
+    var("ENRICH",                     "comma-separated sources: s3_jobs, job_logs, jobs, queues; empty for none",    "s3_jobs,jobs",
         |s, v| { s.enrich.sources = parse_sources(v)?; Ok(()) }),
     var("LOG_LINES",                  "a whole number, 0-100 (above 0 needs job_logs in ENRICH, which needs it above 0)", "0: off",
         |s, v| { s.enrich.log_lines = number(v, 0..=100)?; Ok(()) }),

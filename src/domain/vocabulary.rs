@@ -60,5 +60,8 @@ wire_enum! {
         JobLogs = "job_logs",
         /// AWS Batch `DescribeJobs`: the name, queue and status of the job an API call names.
         Jobs = "jobs",
+        /// AWS Batch `GetJobQueueSnapshot`: whether a job told stuck in RUNNABLE is at the head
+        /// of its queue, and since when.
+        Queues = "queues",
     }
 }

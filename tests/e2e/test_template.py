@@ -156,11 +156,14 @@ def test_each_lookup_is_granted_only_when_enrich_names_it():
     assert granted["EnrichJobLogs"]["Action"] == "logs:GetLogEvents"
     assert granted["EnrichJobs"] == {"Effect": "Allow", "Action": "batch:DescribeJobs", "Resource": "*"}
     assert "${BatchLogGroup}:log-stream:*" in granted["EnrichJobLogs"]["Resource"]["Fn::Sub"]
+    assert granted["EnrichQueues"]["Action"] == "batch:GetJobQueueSnapshot"
+    assert granted["EnrichQueues"]["Resource"]["Fn::Sub"].endswith(":job-queue/*")
+    names = ("EnrichS3Jobs", "EnrichJobLogs", "EnrichJobs", "EnrichQueues")
     for enrich, enabled in [("s3_jobs,jobs", {"EnrichS3Jobs", "EnrichJobs"}), ("", set()),
                             ("job_logs", {"EnrichJobLogs"}), ("s3_jobs", {"EnrichS3Jobs"}),
+                            ("queues", {"EnrichQueues"}), ("jobs,queues", {"EnrichJobs", "EnrichQueues"}),
                             ("jobs,job_logs,s3_jobs", {"EnrichS3Jobs", "EnrichJobLogs", "EnrichJobs"})]:
-        found = {name for name in ("EnrichS3Jobs", "EnrichJobLogs", "EnrichJobs")
-                 if evaluate(conditions[name], {"Enrich": enrich}, conditions)}
+        found = {name for name in names if evaluate(conditions[name], {"Enrich": enrich}, conditions)}
         assert found == enabled, enrich
     assert template["Parameters"]["Enrich"]["Default"] == "s3_jobs,jobs"
     env = template["Resources"]["BatchNotifierFunction"]["Properties"]["Environment"]["Variables"]

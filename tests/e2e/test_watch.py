@@ -8,7 +8,8 @@ import uuid
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta, timezone
 
-from conftest import ROOT
+from batch_queue_server import QueueServer
+from conftest import ROOT, FaultProxy
 from test_state import fresh_ids, state_function, with_time
 
 STUCK = "batch_job_stuck"
@@ -107,3 +108,41 @@ def test_sweeps_tell_exactly_the_overdue_jobs_once_and_then_how_long_they_were_s
     ok, last = function.send(schedule())
     assert ok and last["told"] == 0, last
     assert aws.drain(queue) == []
+
+
+def test_a_stuck_jobs_place_in_line_is_looked_up_and_a_failed_or_late_lookup_is_named(aws, table, start_function):
+    """`ENRICH=queues` against tools/batch_queue_server.py (moto has no GetJobQueueSnapshot),
+    through the fault proxy: answered, failing, then never answering."""
+    server = QueueServer()
+    proxy = FaultProxy(server.url)
+    try:
+        topic = aws.topic("batch-alerts")
+        queue = aws.subscribe(topic, "all", raw=True)
+        function = state_function(start_function, topic, table, SKIP_TRANSITIONAL_STATUSES="true",
+                                  MESSAGE_FORMAT="json", ENRICH="queues", ENRICH_TIMEOUT_MS="1000",
+                                  AWS_ENDPOINT_URL_BATCH=proxy.url)
+        server.last_updated_ms = 1_793_675_900_000
+        for mode in ("pass", "error", "hang"):
+            proxy.mode = mode
+            job = json.loads(fresh_ids(RUNNABLE.read_text()))
+            server.heads["high-priority"] = [(job["detail"]["jobArn"], 1_793_671_805_000)]
+            ok, result = function.send(with_time(job, "RUNNABLE", ago(90)))
+            assert ok and "skipped" in result, result
+            ok, swept = function.send(schedule())
+            assert ok and swept["told"] == 1, (mode, swept)
+            [notice] = documents(aws.drain(queue, at_least=1))
+            assert notice["family"] == STUCK and notice["facts"]["stuck_for"].startswith("1 h 30 min"), notice
+            if mode == "pass":
+                assert notice["facts"]["queue_place"] == (
+                    "first in line since 2026-11-03T02:10:05Z (as of 2026-11-03T03:18:20Z)"), notice["facts"]
+                assert "unavailable" not in notice
+                continue
+            assert "queue_place" not in notice["facts"]
+            [missing] = notice["unavailable"]
+            assert (missing["source"], missing["what"]) == ("queues", "place in the queue"), missing
+            reasons = ("InternalError", "InternalServerError") if mode == "error" else ("no answer within 1000 ms",)
+            assert missing["reason"] in reasons, missing
+        assert server.requests == ["high-priority"] and proxy.requests >= 3, (server.requests, proxy.requests)
+    finally:
+        proxy.stop()
+        server.stop()

@@ -1,27 +1,32 @@
-//! AWS Batch `DescribeJobs` for the job an API call names.
+//! AWS Batch: `DescribeJobs` for the job an API call names, and `GetJobQueueSnapshot` for the head
+//! of a stuck job's queue, on one client (built at the first of either).
+
+use std::sync::Arc;
 
 use aws_config::SdkConfig;
 use aws_sdk_batch::Client;
 
 use super::{OnFirstUse, bounds, failed};
-use crate::ports::lookups::{JobReport, JobSource, LookupError};
+use crate::ports::lookups::{HeadJob, JobReport, JobSource, LookupError, QueueHead, QueueSource};
 
+/// Clones share the client.
+#[derive(Clone)]
 pub struct BatchJobs {
-    client: OnFirstUse<Client>,
+    client: Arc<OnFirstUse<Client>>,
 }
 
 impl BatchJobs {
     pub fn new(config: &SdkConfig) -> Self {
         let config = config.clone();
         BatchJobs {
-            client: OnFirstUse::new(move || {
+            client: Arc::new(OnFirstUse::new(move || {
                 let (retry, timeouts) = bounds();
                 let config = aws_sdk_batch::config::Builder::from(&config)
                     .retry_config(retry)
                     .timeout_config(timeouts)
                     .build();
                 Client::from_conf(config)
-            }),
+            })),
         }
     }
 }
@@ -48,6 +53,31 @@ impl JobSource for BatchJobs {
             queue: text(job.job_queue()),
             status: job.status().map(|s| s.as_str().to_owned()),
             status_reason: text(job.status_reason()),
+        })
+    }
+}
+
+impl QueueSource for BatchJobs {
+    async fn head(&self, queue: &str) -> Result<QueueHead, LookupError> {
+        let answer = self
+            .client
+            .get()
+            .get_job_queue_snapshot()
+            .job_queue(queue)
+            .send()
+            .await
+            .map_err(|e| failed(&e, "AWS Batch"))?;
+        let Some(front) = answer.front_of_queue() else {
+            return Ok(QueueHead::default());
+        };
+        Ok(QueueHead {
+            jobs: (front.jobs().iter())
+                .map(|job| HeadJob {
+                    job_arn: job.job_arn().map(str::to_owned),
+                    since_ms: job.earliest_time_at_position(),
+                })
+                .collect(),
+            last_updated_ms: front.last_updated_at(),
         })
     }
 }

@@ -7,18 +7,22 @@ use std::time::Duration;
 use tokio::time::{Instant, timeout_at};
 
 use crate::ports::lookups::{
-    Enricher, Found, JobLogSource, JobSource, LookupError, Missing, S3JobSource, Wanted,
+    Enricher, Found, JobLogSource, JobSource, LookupError, Missing, QueueSource, S3JobSource,
+    Wanted,
 };
 
 /// The sources (`None`: not enabled) and the time their lookups for one event share.
-pub struct Concurrent<S, L, J> {
+pub struct Concurrent<S, L, J, Q> {
     pub s3_jobs: Option<S>,
     pub job_logs: Option<L>,
     pub jobs: Option<J>,
+    pub queues: Option<Q>,
     pub timeout: Duration,
 }
 
-impl<S: S3JobSource, L: JobLogSource, J: JobSource> Enricher for Concurrent<S, L, J> {
+impl<S: S3JobSource, L: JobLogSource, J: JobSource, Q: QueueSource> Enricher
+    for Concurrent<S, L, J, Q>
+{
     async fn look_up(&self, wanted: &Wanted) -> Found {
         let deadline = Instant::now() + self.timeout;
         let timeout_ms = u32::try_from(self.timeout.as_millis()).unwrap_or(u32::MAX);
@@ -46,11 +50,20 @@ impl<S: S3JobSource, L: JobLogSource, J: JobSource> Enricher for Concurrent<S, L
                 _ => None,
             }
         };
-        let (s3_job, job_log, job) = tokio::join!(s3_job, job_log, job);
+        let queue = async {
+            match (&self.queues, &wanted.queue) {
+                (Some(source), Some(queue)) => {
+                    Some(within(deadline, timeout_ms, source.head(queue)).await)
+                }
+                _ => None,
+            }
+        };
+        let (s3_job, job_log, job, queue) = tokio::join!(s3_job, job_log, job, queue);
         Found {
             s3_job,
             job_log,
             job,
+            queue,
         }
     }
 }

@@ -27,17 +27,19 @@ use crate::adapters::sdk_error::describe;
 use crate::config::{EnrichSource, Settings};
 use crate::ports::lookups::LookupError;
 
-/// The lookups over AWS: the sources `settings` enables.
-pub type AwsLookups = Concurrent<S3ControlJobs, LogEvents, BatchJobs>;
+/// The lookups over AWS: the sources `settings` enables. Jobs and queues share AWS Batch's client.
+pub type AwsLookups = Concurrent<S3ControlJobs, LogEvents, BatchJobs, BatchJobs>;
 
 /// Builds the clients of the sources `settings` enables, once.
 pub fn aws_lookups(config: &SdkConfig, settings: &Settings) -> AwsLookups {
     let timeout = Duration::from_millis(u64::from(settings.enrich.timeout_ms));
     let enabled = |source| settings.enriches(source);
+    let batch = BatchJobs::new(config);
     Concurrent {
         s3_jobs: enabled(EnrichSource::S3Jobs).then(|| S3ControlJobs::new(config)),
         job_logs: enabled(EnrichSource::JobLogs).then(|| LogEvents::new(config)),
-        jobs: enabled(EnrichSource::Jobs).then(|| BatchJobs::new(config)),
+        jobs: enabled(EnrichSource::Jobs).then(|| batch.clone()),
+        queues: enabled(EnrichSource::Queues).then_some(batch),
         timeout,
     }
 }

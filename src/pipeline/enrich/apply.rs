@@ -6,7 +6,7 @@ use crate::config::EnrichSource;
 use crate::domain::limits::{MAX_NAME, MAX_TEXT, bounded, thousands};
 use crate::domain::model::{Fact, Notification, TaskCounts, Unavailable};
 use crate::pipeline::classify::{links, severity, short_name, summary};
-use crate::ports::lookups::{Found, JobReport, Missing, ReportLocation, S3JobReport};
+use crate::ports::lookups::{Found, JobReport, Missing, QueueHead, ReportLocation, S3JobReport};
 
 /// Adds `found` to `n`.
 pub fn apply(n: &mut Notification, found: Found) {
@@ -28,6 +28,47 @@ pub fn apply(n: &mut Notification, found: Found) {
             Err(why) => missing(n, EnrichSource::Jobs, "job details", &why),
         }
     }
+    if let Some(answer) = found.queue {
+        match answer {
+            Ok(head) => add_place_in_line(n, &head),
+            Err(why) => missing(n, EnrichSource::Queues, "place in the queue", &why),
+        }
+    }
+}
+
+/// Where the job is in its queue's line: at the head (the queue or its compute environments hold
+/// it), further back (jobs ahead of it do), or not among the jobs AWS Batch lists.
+fn add_place_in_line(n: &mut Notification, head: &QueueHead) {
+    let Some(id) = n.resource.id.clone() else {
+        return;
+    };
+    let suffix = format!("/{id}");
+    let place = (head.jobs.iter()).position(|job| {
+        job.job_arn
+            .as_deref()
+            .is_some_and(|arn| arn.ends_with(&suffix))
+    });
+    let mut text = match place {
+        Some(0) => "first in line".to_owned(),
+        Some(i) => format!("number {} in line", i + 1),
+        None if head.jobs.is_empty() => {
+            "not in line: AWS Batch lists no job at the head".to_owned()
+        }
+        None => format!("not among the first {} jobs in line", head.jobs.len()),
+    };
+    let since = place.and_then(|i| head.jobs[i].since_ms).and_then(rfc3339);
+    if let Some(since) = since {
+        text.push_str(&format!(" since {since}"));
+    }
+    if let Some(as_of) = head.last_updated_ms.and_then(rfc3339) {
+        text.push_str(&format!(" (as of {as_of})"));
+    }
+    n.facts.push(fact("queue_place", "Place in queue", text));
+}
+
+fn rfc3339(ms: i64) -> Option<String> {
+    chrono::DateTime::from_timestamp_millis(ms)
+        .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
 }
 
 fn missing(n: &mut Notification, source: EnrichSource, what: &'static str, why: &Missing) {
@@ -210,5 +251,54 @@ mod tests {
         assert_eq!(duration(45), "45 s");
         assert_eq!(duration(200), "3 min 20 s");
         assert_eq!(duration(7500), "2 h 5 min");
+    }
+
+    #[test]
+    fn a_stuck_jobs_place_in_line_says_whether_it_is_at_the_head_and_since_when() {
+        use crate::pipeline::classify::stuck::{Place, notice};
+        use crate::ports::lookups::HeadJob;
+        use crate::ports::state::{JobFacts, Watched};
+        let watched = Watched {
+            status: "RUNNABLE".into(),
+            since_ms: 1_762_135_205_000,
+            due_ms: 1_762_138_805_000,
+            job: JobFacts::default(),
+        };
+        let job = |id: &str, since_ms| HeadJob {
+            job_arn: Some(format!("arn:aws:batch:us-east-1:123456789012:job/{id}")),
+            since_ms: Some(since_ms),
+        };
+        let place = |jobs: Vec<HeadJob>| {
+            let mut n = notice("job#j-2", &watched, 1_762_139_105_000, &Place::default());
+            let head = QueueHead {
+                jobs,
+                last_updated_ms: Some(1_762_139_000_000),
+            };
+            add_place_in_line(&mut n, &head);
+            n.fact("queue_place").map(str::to_owned)
+        };
+        let as_of = " (as of 2025-11-03T03:03:20Z)";
+        assert_eq!(
+            place(vec![job("j-2", 1_762_135_800_000)]).unwrap(),
+            format!("first in line since 2025-11-03T02:10:00Z{as_of}")
+        );
+        assert_eq!(
+            place(vec![
+                job("j-1", 1),
+                job("j-12", 2),
+                job("j-2", 1_762_135_800_000)
+            ])
+            .unwrap(),
+            format!("number 3 in line since 2025-11-03T02:10:00Z{as_of}")
+        );
+        assert_eq!(
+            place(vec![job("j-1", 1), job("j-12", 2)]).unwrap(),
+            format!("not among the first 2 jobs in line{as_of}")
+        );
+        assert!(
+            place(vec![])
+                .unwrap()
+                .starts_with("not in line: AWS Batch lists no job")
+        );
     }
 }

@@ -4,6 +4,7 @@
 use crate::config::{EnrichSource, Settings};
 use crate::domain::model::{Family, Notification, Outcome, ResourceKind, Verb};
 use crate::ports::lookups::{JobLogRef, S3JobRef, Wanted};
+use crate::ports::state::IN_LINE;
 
 /// The S3 Batch Operations statuses whose notification carries the job's task counts.
 const S3_STATUSES_WITH_COUNTS: &[&str] = &["Complete", "Failed", "Cancelled", "Suspended"];
@@ -43,9 +44,17 @@ pub fn wanted(n: &Notification, settings: &Settings) -> Wanted {
             .is_some_and(|a| JOB_VERBS.contains(&a.verb)))
     .then(|| n.resource.id.clone())
     .flatten();
+    // Only a RUNNABLE job is in line: whether it is at the head says if the queue or the jobs
+    // ahead of it hold it.
+    let queue = (n.family == Family::BatchJobStuck
+        && status == Some(IN_LINE)
+        && settings.enriches(EnrichSource::Queues))
+    .then(|| n.fact("job_queue").map(str::to_owned))
+    .flatten();
     Wanted {
         s3_job,
         job_log,
         job,
+        queue,
     }
 }

@@ -8,7 +8,7 @@ use crate::config::{ChildJobEvents, Settings};
 use crate::domain::fingerprint::content_id;
 use crate::domain::model::{Family, Notification, Outcome};
 use crate::pipeline::classify::statuses::{self, Phase, StatusInfo};
-use crate::ports::state::{JobFacts, Transition, WATCHED_BLOCKED, WatchAsk};
+use crate::ports::state::{IN_LINE, JobFacts, Transition, WatchAsk};
 
 /// What one event asks of the store.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -61,9 +61,7 @@ pub fn plan(n: &Notification, settings: &Settings) -> Plan {
 /// A blocked queue's event names the job at its head and why: kept on that job's item while the
 /// watch watches RUNNABLE.
 pub fn blocked(n: &Notification, settings: &Settings) -> Option<(String, String)> {
-    if n.family != Family::BatchQueueBlocked
-        || settings.state.watch.minutes(WATCHED_BLOCKED).is_none()
-    {
+    if n.family != Family::BatchQueueBlocked || settings.state.watch.minutes(IN_LINE).is_none() {
         return None;
     }
     let job = n.detail.value.get("jobId")?.as_str()?;

@@ -22,10 +22,15 @@ pub struct Wanted {
     pub job_log: Option<JobLogRef>,
     /// A Batch job id.
     pub job: Option<String>,
+    /// A Batch job queue (its name or ARN), whose head is looked at.
+    pub queue: Option<String>,
 }
 
 impl Wanted {
     pub fn is_empty(&self) -> bool {
-        self.s3_job.is_none() && self.job_log.is_none() && self.job.is_none()
+        self.s3_job.is_none()
+            && self.job_log.is_none()
+            && self.job.is_none()
+            && self.queue.is_none()
     }
 }

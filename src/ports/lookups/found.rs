@@ -85,6 +85,22 @@ pub struct JobReport {
     pub status_reason: Option<String>,
 }
 
+/// One job at the head of a queue, as AWS Batch `GetJobQueueSnapshot` lists it.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct HeadJob {
+    pub job_arn: Option<String>,
+    /// Since when it holds its place (epoch ms).
+    pub since_ms: Option<i64>,
+}
+
+/// AWS Batch `GetJobQueueSnapshot`'s answer: the RUNNABLE jobs at the head of the queue, first
+/// first (at most 100), as of when AWS Batch last looked.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct QueueHead {
+    pub jobs: Vec<HeadJob>,
+    pub last_updated_ms: Option<i64>,
+}
+
 /// The answers to one notification's lookups: `None` for what was not looked up.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Found {
@@ -92,4 +108,5 @@ pub struct Found {
     /// The stream's last lines, oldest first, as read.
     pub job_log: Option<Result<Vec<String>, Missing>>,
     pub job: Option<Result<JobReport, Missing>>,
+    pub queue: Option<Result<QueueHead, Missing>>,
 }

@@ -7,7 +7,10 @@ mod found;
 use std::future::Future;
 
 pub use asked::{JobLogRef, S3JobRef, Wanted};
-pub use found::{Found, JobReport, LookupError, Missing, ReportLocation, S3JobReport, TaskFailure};
+pub use found::{
+    Found, HeadJob, JobReport, LookupError, Missing, QueueHead, ReportLocation, S3JobReport,
+    TaskFailure,
+};
 
 /// S3 Control `DescribeJob`.
 pub trait S3JobSource: Sync {
@@ -31,6 +34,11 @@ pub trait JobSource: Sync {
         &self,
         job_id: &str,
     ) -> impl Future<Output = Result<JobReport, LookupError>> + Send;
+}
+
+/// AWS Batch `GetJobQueueSnapshot` for one job queue (its name or ARN).
+pub trait QueueSource: Sync {
+    fn head(&self, queue: &str) -> impl Future<Output = Result<QueueHead, LookupError>> + Send;
 }
 
 /// Runs a notification's lookups: all of them, concurrently, under one deadline.

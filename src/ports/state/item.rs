@@ -125,9 +125,9 @@ pub struct JobFacts {
     pub blocked: Option<String>,
 }
 
-/// The state in which a blocked queue's reason is kept on a job's item: only a RUNNABLE job waits
-/// behind a blocked queue.
-pub const WATCHED_BLOCKED: &str = "RUNNABLE";
+/// The state of a job waiting in its queue's line: only such a job can be blocked by its queue
+/// (its item keeps the reason) or be at the queue's head.
+pub const IN_LINE: &str = "RUNNABLE";
 
 /// A job in a watched state: since when, and when it is overdue.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -5,9 +5,7 @@
 use std::collections::HashMap;
 use std::sync::Mutex;
 
-use super::item::{
-    Ask, Claim, Item, Progress, Stuck, SweepClaim, WATCHED_BLOCKED, judge, may_record,
-};
+use super::item::{Ask, Claim, IN_LINE, Item, Progress, Stuck, SweepClaim, judge, may_record};
 use super::{Claimed, Overdue, Recorded, StateError, StateStore, SweepAsk};
 
 #[derive(Debug, Default)]
@@ -165,7 +163,7 @@ impl StateStore for MemoryStore {
         let mut items = self.lock();
         if let Some(watch) = (items.get_mut(item))
             .and_then(|item| item.watch.as_mut())
-            .filter(|w| w.status == WATCHED_BLOCKED)
+            .filter(|w| w.status == IN_LINE)
         {
             watch.job.blocked = Some(code.to_owned());
         }

@@ -16,8 +16,8 @@ use thiserror::Error;
 pub const CALL_BOUND: Duration = Duration::from_secs(2);
 
 pub use item::{
-    Ask, Claim, Entered, Item, JobFacts, Lost, Progress, Stuck, SweepClaim, Transition,
-    WATCHED_BLOCKED, Waiting, WatchAsk, Watched, judge, may_record,
+    Ask, Claim, Entered, IN_LINE, Item, JobFacts, Lost, Progress, Stuck, SweepClaim, Transition,
+    Waiting, WatchAsk, Watched, judge, may_record,
 };
 pub use memory::MemoryStore;
 
