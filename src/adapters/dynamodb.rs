@@ -97,7 +97,7 @@ impl DynamoStore {
                     job_claim_values(ask, order),
                     ask,
                 )))
-                .return_values(ReturnValue::AllNew)
+                .return_values(ReturnValue::AllOld)
                 .send()
                 .await
                 .map(|out| Some(item_from(out.attributes.unwrap_or_default())))
@@ -183,7 +183,7 @@ impl StateStore for DynamoStore {
             .condition_expression(RECORD_JOB)
             .update_expression(job_update(SET_JOB_LATEST, ask, order, ""))
             .set_expression_attribute_values(Some(with_watch(values, ask)))
-            .return_values(ReturnValue::AllNew)
+            .return_values(ReturnValue::AllOld)
             .send()
             .await;
         match result {

@@ -29,7 +29,7 @@ use classify::classify;
 use classify::stuck::{self, Place};
 use decide::decide;
 use enrich::{apply, wanted};
-use gate::{Clock, Gate, Refusal, Ticket, admit};
+use gate::{Clock, Gate, Refusal, Ticket, admit_ending};
 use parse::{EventError, Parsed, parse};
 use render::digest::DigestItem;
 use render::render;
@@ -143,11 +143,12 @@ async fn prepare_notification<S: StateStore, E: Enricher>(
     delivery: Delivery,
 ) -> Prepared {
     let settings = core.settings;
+    let mut ended = None;
     if let Decision::Skip(skip) = decide(&n, settings) {
         // The job's item still learns of the transition: the next notification's timing and the
         // stuck-job watch need it. One that ends a stay told stuck is told after all.
         match gate::record(core.store, &n, settings, clock).await {
-            Ok(true) => {}
+            Ok(Some(stay)) => ended = Some(stay),
             recorded => {
                 return Prepared {
                     state_unavailable: recorded.err(),
@@ -156,7 +157,7 @@ async fn prepare_notification<S: StateStore, E: Enricher>(
             }
         }
     }
-    let admitted = match admit(core.store, &mut n, settings, clock).await {
+    let admitted = match admit_ending(core.store, &mut n, settings, clock, ended).await {
         Gate::Go(admitted) => admitted,
         Gate::Skip(skip) => return Prepared::skipped(skip, Some(Summary::of(&n))),
         Gate::Refuse(refusal) => {

@@ -146,3 +146,26 @@ def test_a_stuck_jobs_place_in_line_is_looked_up_and_a_failed_or_late_lookup_is_
     finally:
         proxy.stop()
         server.stop()
+
+
+def test_a_job_moving_on_while_a_sweep_tells_it_stuck_gets_its_follow_up(aws, table, start_function):
+    """A sweep claimed the job's stay and is publishing its notice when the job moves on: the
+    transition finds the claim on the item as it was, and is the notice's follow-up."""
+    topic = aws.topic("batch-alerts")
+    queue = aws.subscribe(topic, "all", raw=True)
+    function = state_function(start_function, topic, table, SKIP_TRANSITIONAL_STATUSES="true",
+                              MESSAGE_FORMAT="json")
+    job = json.loads(fresh_ids(RUNNABLE.read_text()))
+    ok, result = function.send(with_time(job, "RUNNABLE", ago(90)))
+    assert ok and "skipped" in result, result
+    lease = int(datetime.now(timezone.utc).timestamp() * 1000) + 60_000
+    table.client.update_item(TableName=table.name, Key={"pk": {"S": f"job#{job['detail']['jobId']}"}},
+                             UpdateExpression="SET sweep_owner = :owner, sweep_lease = :lease",
+                             ExpressionAttributeValues={":owner": {"S": "00000000000000ff"},
+                                                        ":lease": {"N": str(lease)}})
+    ok, moved = function.send(with_time(job, "STARTING", ago(0)))
+    assert ok and "published" in moved, moved
+    [follow_up] = documents(aws.drain(queue, at_least=1))
+    assert follow_up["facts"]["stuck_before"] == "after 1 h 30 min in RUNNABLE", follow_up["facts"]
+    item = table.items()[f"job#{job['detail']['jobId']}"]
+    assert "sweep_owner" not in item and item["watch_status"] == "STARTING", item

@@ -9,7 +9,7 @@ use crate::domain::model::{Fact, Notification};
 
 use crate::pipeline::classify::story::split_wait;
 use crate::pipeline::classify::stuck::moved_on;
-use crate::ports::state::{Ask, Claimed, Lost, Progress, StateError, StateStore};
+use crate::ports::state::{Ask, Claimed, Lost, Progress, StateError, StateStore, Stuck};
 
 mod plan;
 
@@ -68,6 +68,18 @@ pub async fn admit<S: StateStore>(
     settings: &Settings,
     clock: Clock,
 ) -> Gate {
+    admit_ending(store, n, settings, clock, None).await
+}
+
+/// [`admit`] for a transition that [`record`] found to end a stay told stuck (`ended`): the
+/// claim's item no longer shows a stay that a sweep was telling when the transition came.
+pub async fn admit_ending<S: StateStore>(
+    store: &S,
+    n: &mut Notification,
+    settings: &Settings,
+    clock: Clock,
+    ended: Option<Stuck>,
+) -> Gate {
     if !store.remembers() {
         return Gate::Go(Admitted::default());
     }
@@ -80,9 +92,9 @@ pub async fn admit<S: StateStore>(
         Err(error) => return unavailable(error, settings),
     };
     if let Some(order) = &ask.order
-        && let Some(stuck) = item.stuck_before(order)
+        && let Some(stuck) = item.stuck_before(order, ask.now_ms).or(ended)
     {
-        moved_on(n, stuck, order.time_ms);
+        moved_on(n, &stuck, order.time_ms);
         ask.ends_stuck = true;
     }
     if n.timing.is_some() {
@@ -137,24 +149,25 @@ pub async fn admit<S: StateStore>(
 /// timing reads them): at most one write. Nothing for an event that is not a job's transition,
 /// nor for an array job's children or a multi-node job's nodes (their parent tells their story,
 /// and a flood of them would cost a write each). A table that cannot be reached costs only this
-/// record: the error is reported, the event stays skipped. `Ok(true)`: the transition ends a stay
-/// that was told stuck, so it is told after all (through [`admit`]), to say how long it lasted.
+/// record: the error is reported, the event stays skipped. `Ok(Some(stay))`: the transition ends
+/// a stay that was told stuck, so it is told after all (through [`admit_ending`]), to say how long
+/// it lasted.
 pub async fn record<S: StateStore>(
     store: &S,
     n: &Notification,
     settings: &Settings,
     clock: Clock,
-) -> Result<bool, StateError> {
+) -> Result<Option<Stuck>, StateError> {
     if !store.remembers() || n.child().is_some() {
-        return Ok(false);
+        return Ok(None);
     }
     let plan = plan(n, settings);
     let Some(order) = plan.order.clone() else {
-        return Ok(false);
+        return Ok(None);
     };
     let ask = ask(plan, settings, clock);
     let recorded = store.record(&ask).await?;
-    Ok((recorded.item).is_some_and(|item| item.stuck_before(&order).is_some()))
+    Ok((recorded.item).and_then(|item| item.stuck_before(&order, clock.now_ms)))
 }
 
 /// Keeps a blocked queue's reason on the item of the job it blocks, for that job's stuck notice

@@ -160,10 +160,23 @@ pub struct WatchAsk {
 }
 
 impl Item {
-    /// The stay told stuck that `order` ends: a stuck stay of an earlier transition.
-    pub fn stuck_before(&self, order: &Transition) -> Option<&Stuck> {
-        self.stuck
-            .as_ref()
+    /// The stay told stuck that `order` ends, read on the item as it was before `order` was
+    /// written: a stay of an earlier transition that was told stuck, or that a sweep is telling
+    /// now (its notice is on its way, and could not mark the stay told once the job moved on).
+    pub fn stuck_before(&self, order: &Transition, now_ms: i64) -> Option<Stuck> {
+        if self.expires_at * 1000 <= now_ms {
+            return None;
+        }
+        let told = self.stuck.clone();
+        let telling = || {
+            self.sweep.filter(|claim| claim.lease_until_ms > now_ms)?;
+            let watch = self.watch.as_ref()?;
+            Some(Stuck {
+                status: watch.status.clone(),
+                since_ms: watch.since_ms,
+            })
+        };
+        told.or_else(telling)
             .filter(|stuck| stuck.since_ms < order.time_ms)
     }
 
@@ -485,5 +498,52 @@ mod tests {
             ..item(None, None)
         };
         assert_eq!(judge(Some(&counter_only), &ask(Some(succeeded))), Ok(()));
+    }
+
+    #[test]
+    fn a_transition_ends_a_stay_told_stuck_or_one_a_sweep_is_telling() {
+        let runnable = transition("RUNNABLE", "2024-05-01T10:00:00Z", 3);
+        let starting = transition("STARTING", "2024-05-01T12:00:00Z", 4);
+        let watched = Watched {
+            status: "RUNNABLE".into(),
+            since_ms: runnable.time_ms,
+            due_ms: runnable.time_ms + 3_600_000,
+            job: JobFacts::default(),
+        };
+        let waiting = Item {
+            watch: Some(watched),
+            expires_at: NOW / 1000 + 86_400,
+            ..item(Some(runnable.clone()), None)
+        };
+        assert_eq!(waiting.stuck_before(&starting, NOW), None);
+        let stay = Some(Stuck {
+            status: "RUNNABLE".into(),
+            since_ms: runnable.time_ms,
+        });
+        let told = Item {
+            stuck: stay.clone(),
+            ..waiting.clone()
+        };
+        assert_eq!(told.stuck_before(&starting, NOW), stay);
+        assert_eq!(told.stuck_before(&runnable, NOW), None, "not by itself");
+        // A sweep is publishing the notice: the transition is its follow-up.
+        let telling = |lease_until_ms| Item {
+            sweep: Some(SweepClaim {
+                owner: 9,
+                lease_until_ms,
+            }),
+            ..waiting.clone()
+        };
+        assert_eq!(telling(NOW + 1).stuck_before(&starting, NOW), stay);
+        assert_eq!(
+            telling(NOW).stuck_before(&starting, NOW),
+            None,
+            "a lapsed sweep"
+        );
+        let expired = Item {
+            expires_at: NOW / 1000,
+            ..told
+        };
+        assert_eq!(expired.stuck_before(&starting, NOW), None);
     }
 }

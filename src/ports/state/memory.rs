@@ -43,11 +43,13 @@ impl StateStore for MemoryStore {
         if let Err(lost) = judge(existing, ask) {
             return Ok(Claimed::Lost(lost));
         }
-        // As the table does: a job's item is updated (its counts stay), one event's item replaced.
-        let mut item = match &ask.order {
+        // As the table does: a job's item is updated (its counts stay), one event's item replaced;
+        // the answer is the item as it was.
+        let before = match &ask.order {
             Some(_) => existing.cloned().unwrap_or_default(),
             None => Item::default(),
         };
+        let mut item = before.clone();
         item.take(ask);
         item.claim = Some(Claim {
             key: ask.key.clone(),
@@ -57,8 +59,8 @@ impl StateStore for MemoryStore {
             owner: ask.owner,
         });
         item.expires_at = ask.expires_at;
-        items.insert(ask.item.clone(), item.clone());
-        Ok(Claimed::Won(Box::new(item)))
+        items.insert(ask.item.clone(), item);
+        Ok(Claimed::Won(Box::new(before)))
     }
 
     async fn record(&self, ask: &Ask) -> Result<Recorded, StateError> {
@@ -68,10 +70,11 @@ impl StateStore for MemoryStore {
             return Ok(Recorded { item: None });
         }
         let live = existing.filter(|item| item.expires_at * 1000 > ask.now_ms);
-        let mut item = live.cloned().unwrap_or_default();
+        let before = live.cloned().unwrap_or_default();
+        let mut item = before.clone();
         item.take(ask);
-        items.insert(ask.item.clone(), item.clone());
-        Ok(Recorded { item: Some(item) })
+        items.insert(ask.item.clone(), item);
+        Ok(Recorded { item: Some(before) })
     }
 
     async fn count_failed_child(

@@ -34,13 +34,14 @@ pub struct StateError {
 /// The answer to a claim.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Claimed {
-    /// The claim is this invocation's; the item as it now is.
+    /// The claim is this invocation's; the item as it was before the claim was written (its
+    /// counts, the entries into waiting states, the stay the transition ends).
     Won(Box<Item>),
     Lost(Lost),
 }
 
-/// What recording a transition left: the item as it now is, or `None` when the transition was
-/// stale and nothing was recorded.
+/// What recording a transition found: the item as it was before the transition was written (the
+/// stay it ends), or `None` when the transition was stale and nothing was recorded.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Recorded {
     pub item: Option<Item>,
