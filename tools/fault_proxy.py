@@ -5,6 +5,7 @@ function runs."""
 
 import collections
 import http.client
+import json
 import random
 import re
 import http.server
@@ -27,7 +28,7 @@ class FaultProxy:
     many `PublishBatch` requests pass with some entries failed (those entries are not published:
     they are taken out of the request moto sees, and named in its answer's `Failed`).
     `requests` counts what arrived, `operations` by JSON operation (its `x-amz-target`), SNS
-    action, or else path. `one_at_a_time` passes requests on one after another."""
+    action, or else path; `items_read` the DynamoDB items read. `one_at_a_time` passes requests on one after another."""
 
     def __init__(self, upstream, one_at_a_time=False):
         self.upstream = urllib.parse.urlsplit(upstream)
@@ -38,6 +39,7 @@ class FaultProxy:
         self.faults = collections.Counter()
         self.requests = 0
         self.operations = collections.Counter()
+        self.items_read = 0
         self.held = threading.Event()
         self.released = threading.Event()
         proxy = self
@@ -97,6 +99,7 @@ class FaultProxy:
                         if k.lower() not in ("connection", "transfer-encoding", "content-length")}
                 if failed_entries:
                     data = add_failed_entries(data, failed_entries)
+                proxy.count_items(target, data)
                 self.answer(response.status, kept, data)
 
             def answer(self, status, headers, body):
@@ -120,6 +123,17 @@ class FaultProxy:
             return response, response.read()
         finally:
             connection.close()
+
+    def count_items(self, target, data):
+        """DynamoDB's items read: what each Query and Scan evaluated, and each item GetItem found."""
+        operation = target.rsplit(".", 1)[-1]
+        if operation not in ("Query", "Scan", "GetItem"):
+            return
+        try:
+            answer = json.loads(data)
+        except ValueError:
+            return
+        self.items_read += answer.get("ScannedCount", 0) if operation != "GetItem" else int("Item" in answer)
 
     def release(self):
         self.released.set()
