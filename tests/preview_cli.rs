@@ -282,3 +282,46 @@ fn a_scheduled_event_previews_the_sweep_over_the_job_events_before_it() {
         "{sweep}"
     );
 }
+
+#[test]
+fn the_stuck_notice_and_its_follow_up_in_every_format() {
+    for format in ["text", "json", "multi", "chat"] {
+        let watch = [
+            ("STATE_TABLE", "preview"),
+            ("SKIP_TRANSITIONAL_STATUSES", "true"),
+            ("MESSAGE_FORMAT", format),
+        ];
+        let (output, lines) = preview(&["events/watch/"], b"", &watch);
+        assert!(output.status.success(), "{output:?}");
+        let told: Vec<String> = (lines.iter())
+            .filter_map(|l| l.get("publish"))
+            .filter(|p| {
+                p["Subject"]
+                    .as_str()
+                    .is_some_and(|s| s.contains("nightly-etl"))
+            })
+            .map(|p| {
+                let mut attributes: Vec<String> = (p["MessageAttributes"].as_object().unwrap())
+                    .iter()
+                    .map(|(name, v)| format!("{name}={}", v["StringValue"].as_str().unwrap()))
+                    .collect();
+                attributes.sort();
+                let message = p["Message"].as_str().unwrap();
+                let message = serde_json::from_str::<Value>(message)
+                    .map_or(message.to_owned(), |v| {
+                        serde_json::to_string_pretty(&v).unwrap()
+                    });
+                format!(
+                    "Subject: {}\n{}\n\n{message}\n",
+                    p["Subject"].as_str().unwrap(),
+                    attributes.join("\n")
+                )
+            })
+            .collect();
+        assert_eq!(told.len(), 2, "the notice and the follow-up");
+        insta::assert_snapshot!(
+            format!("stuck-notice-and-follow-up__{format}"),
+            told.join("\n----\n")
+        );
+    }
+}
