@@ -142,6 +142,29 @@ impl DynamoStore {
             .map_err(|e| state_error(e, "GetItem"))?;
         Ok(out.item.map(item_from))
     }
+
+    /// Updates `item` if `condition` holds; an item the condition no longer fits (the job moved
+    /// on, another sweep took it) is left as it is.
+    async fn update_if<const N: usize>(
+        &self,
+        item: &str,
+        condition: &str,
+        update: &str,
+        values: [(&str, AttributeValue); N],
+    ) -> Result<(), StateError> {
+        let values = values.into_iter().map(|(k, v)| (k.to_owned(), v)).collect();
+        let result = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .key("pk", s(item))
+            .condition_expression(condition)
+            .update_expression(update)
+            .set_expression_attribute_values(Some(values))
+            .send()
+            .await;
+        ignore_lost_claim(result.map(|_| ()).map_err(|e| conditional(e, "UpdateItem")))
+    }
 }
 
 impl StateStore for DynamoStore {
@@ -262,65 +285,52 @@ impl StateStore for DynamoStore {
     }
 
     async fn told_stuck(&self, due: &Overdue, token: u64) -> Result<(), StateError> {
-        let result = self
-            .client
-            .update_item()
-            .table_name(&self.table)
-            .key("pk", s(&due.item))
-            .condition_expression("sweep_owner = :owner AND watch_since = :since")
-            .update_expression(
-                "SET stuck_status = :s, stuck_since = :since \
-                 REMOVE watch_pk, due_ms, sweep_owner, sweep_lease",
-            )
-            .expression_attribute_values(":s", s(&due.watched.status))
-            .expression_attribute_values(":since", n(due.watched.since_ms))
-            .expression_attribute_values(":owner", owner(token))
-            .send()
-            .await;
-        ignore_lost_claim(result.map(|_| ()).map_err(|e| conditional(e, "UpdateItem")))
+        let values = [
+            (":s", s(&due.watched.status)),
+            (":since", n(due.watched.since_ms)),
+            (":owner", owner(token)),
+        ];
+        self.update_if(
+            &due.item,
+            "sweep_owner = :owner AND watch_since = :since",
+            "SET stuck_status = :s, stuck_since = :since \
+             REMOVE watch_pk, due_ms, sweep_owner, sweep_lease",
+            values,
+        )
+        .await
     }
 
     async fn release_stuck(&self, due: &Overdue, token: u64) -> Result<(), StateError> {
-        let result = self
-            .client
-            .update_item()
-            .table_name(&self.table)
-            .key("pk", s(&due.item))
-            .condition_expression("sweep_owner = :owner")
-            .update_expression("REMOVE sweep_owner, sweep_lease")
-            .expression_attribute_values(":owner", owner(token))
-            .send()
-            .await;
-        ignore_lost_claim(result.map(|_| ()).map_err(|e| conditional(e, "UpdateItem")))
+        let values = [(":owner", owner(token))];
+        self.update_if(
+            &due.item,
+            "sweep_owner = :owner",
+            "REMOVE sweep_owner, sweep_lease",
+            values,
+        )
+        .await
     }
 
     async fn unwatch(&self, due: &Overdue) -> Result<(), StateError> {
-        let result = self
-            .client
-            .update_item()
-            .table_name(&self.table)
-            .key("pk", s(&due.item))
-            .condition_expression("watch_since = :since")
-            .update_expression("REMOVE watch_pk, due_ms")
-            .expression_attribute_values(":since", n(due.watched.since_ms))
-            .send()
-            .await;
-        ignore_lost_claim(result.map(|_| ()).map_err(|e| conditional(e, "UpdateItem")))
+        let values = [(":since", n(due.watched.since_ms))];
+        self.update_if(
+            &due.item,
+            "watch_since = :since",
+            "REMOVE watch_pk, due_ms",
+            values,
+        )
+        .await
     }
 
     async fn note_blocked(&self, item: &str, code: &str) -> Result<(), StateError> {
-        let result = self
-            .client
-            .update_item()
-            .table_name(&self.table)
-            .key("pk", s(item))
-            .condition_expression("watch_status = :s")
-            .update_expression("SET blocked_code = :code")
-            .expression_attribute_values(":s", s(IN_LINE))
-            .expression_attribute_values(":code", s(code))
-            .send()
-            .await;
-        ignore_lost_claim(result.map(|_| ()).map_err(|e| conditional(e, "UpdateItem")))
+        let values = [(":s", s(IN_LINE)), (":code", s(code))];
+        self.update_if(
+            item,
+            "watch_status = :s",
+            "SET blocked_code = :code",
+            values,
+        )
+        .await
     }
 
     async fn count_failed_child(
