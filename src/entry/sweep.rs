@@ -37,6 +37,8 @@ pub struct Sweep {
 /// it took.
 #[derive(Debug, Default)]
 pub struct SweepReport {
+    /// A watch is on and the table remembers: the sweep ran.
+    pub watching: bool,
     pub sweep: Sweep,
     pub stuck: BTreeMap<String, usize>,
     pub took_ms: i64,
@@ -77,6 +79,7 @@ pub async fn sweep<P: Publisher, S: StateStore, E: Enricher>(
         tracing::info!("a scheduled event, and no stuck-job watch is on: nothing to sweep");
         return Ok(report);
     }
+    report.watching = true;
     // The deadline and the time left are real; what is overdue, and since when, is on `clock`.
     let started = now_ms();
     let deadline = deadline_at(invocation.deadline_ms, started);

@@ -29,7 +29,7 @@ use classify::classify;
 use classify::stuck::{self, Place};
 use decide::decide;
 use enrich::{apply, wanted};
-use gate::{Clock, Gate, Refusal, Ticket, admit_ending};
+use gate::{Clock, Gate, Refusal, Ticket, admit};
 use parse::{EventError, Parsed, parse};
 use render::digest::DigestItem;
 use render::render;
@@ -157,7 +157,7 @@ async fn prepare_notification<S: StateStore, E: Enricher>(
             }
         }
     }
-    let admitted = match admit_ending(core.store, &mut n, settings, clock, ended).await {
+    let admitted = match admit(core.store, &mut n, settings, clock, ended).await {
         Gate::Go(admitted) => admitted,
         Gate::Skip(skip) => return Prepared::skipped(skip, Some(Summary::of(&n))),
         Gate::Refuse(refusal) => {

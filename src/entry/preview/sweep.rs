@@ -45,13 +45,18 @@ impl<W: Write, S: StateStore, E: Enricher> Previewer<'_, W, S, E> {
             Invocation::new(i64::MAX, source),
             clock,
         ));
-        if let Err(error) = swept {
-            return self.error(source, &error.to_string());
-        }
+        let report = match swept {
+            Ok(report) => report,
+            Err(error) => return self.error(source, &error.to_string()),
+        };
         let notices = notices.0.into_inner().unwrap_or_else(|p| p.into_inner());
         if notices.is_empty() {
             self.tally.skipped += 1;
-            let reason = self.nothing_to_sweep();
+            let reason = if report.watching {
+                "a scheduled event: the sweep finds no job overdue then"
+            } else {
+                "a scheduled event: no stuck-job watch is on (it needs STATE_TABLE and a STUCK_*_MINUTES above 0)"
+            };
             return self.write(Line {
                 source,
                 skip: Some(reason),
@@ -67,14 +72,6 @@ impl<W: Write, S: StateStore, E: Enricher> Previewer<'_, W, S, E> {
             })?;
         }
         Ok(())
-    }
-
-    fn nothing_to_sweep(&self) -> &'static str {
-        if self.core.settings.state.watch.is_on() && self.core.store.remembers() {
-            "a scheduled event: the sweep finds no job overdue then"
-        } else {
-            "a scheduled event: no stuck-job watch is on (it needs STATE_TABLE and a STUCK_*_MINUTES above 0)"
-        }
     }
 }
 

@@ -61,19 +61,10 @@ pub enum Refusal {
 }
 
 /// Asks the store about `n` before it is published. `n` gains the count of its failed children
-/// when it is an array or multi-node job's final event.
+/// when it is an array or multi-node job's final event, and the follow-up of a stay told stuck
+/// that it ends: the one on the claim's item, or `ended`, the one [`record`] found (the claim's
+/// item no longer shows a stay that a sweep was telling when the transition came).
 pub async fn admit<S: StateStore>(
-    store: &S,
-    n: &mut Notification,
-    settings: &Settings,
-    clock: Clock,
-) -> Gate {
-    admit_ending(store, n, settings, clock, None).await
-}
-
-/// [`admit`] for a transition that [`record`] found to end a stay told stuck (`ended`): the
-/// claim's item no longer shows a stay that a sweep was telling when the transition came.
-pub async fn admit_ending<S: StateStore>(
     store: &S,
     n: &mut Notification,
     settings: &Settings,
@@ -150,7 +141,7 @@ pub async fn admit_ending<S: StateStore>(
 /// nor for an array job's children or a multi-node job's nodes (their parent tells their story,
 /// and a flood of them would cost a write each). A table that cannot be reached costs only this
 /// record: the error is reported, the event stays skipped. `Ok(Some(stay))`: the transition ends
-/// a stay that was told stuck, so it is told after all (through [`admit_ending`]), to say how long
+/// a stay that was told stuck, so it is told after all (through [`admit`]), to say how long
 /// it lasted.
 pub async fn record<S: StateStore>(
     store: &S,
@@ -389,7 +380,7 @@ mod tests {
         message_id: &str,
     ) -> Gate {
         run(async {
-            let gate = admit(store, n, settings, CLOCK).await;
+            let gate = admit(store, n, settings, CLOCK, None).await;
             if let Gate::Go(Admitted {
                 ticket: Some(ticket),
                 ..
@@ -428,20 +419,21 @@ mod tests {
         let (store, settings) = (MemoryStore::default(), settings(&[]));
         let n = job("j1", "FAILED", "2024-05-01T10:01:00Z", None);
         run(async {
-            let Gate::Go(first) = admit(&store, &mut n.clone(), &settings, CLOCK).await else {
+            let Gate::Go(first) = admit(&store, &mut n.clone(), &settings, CLOCK, None).await
+            else {
                 panic!()
             };
             let other = Clock { owner: 2, ..CLOCK };
-            let second = admit(&store, &mut n.clone(), &settings, other).await;
+            let second = admit(&store, &mut n.clone(), &settings, other, None).await;
             assert!(
                 matches!(second, Gate::Refuse(Refusal::InProgress { .. })),
                 "{second:?}"
             );
             // The first invocation's write retried after its answer was lost: its own claim.
-            let lost_answer = admit(&store, &mut n.clone(), &settings, CLOCK).await;
+            let lost_answer = admit(&store, &mut n.clone(), &settings, CLOCK, None).await;
             assert!(matches!(lost_answer, Gate::Go(_)), "{lost_answer:?}");
             settle(&store, first.ticket.unwrap(), None).await.unwrap();
-            let retry = admit(&store, &mut n.clone(), &settings, CLOCK).await;
+            let retry = admit(&store, &mut n.clone(), &settings, CLOCK, None).await;
             assert!(
                 matches!(
                     retry,
@@ -508,11 +500,13 @@ mod tests {
         let (store, settings) = (MemoryStore::default(), settings(&[]));
         let child = job("p:3", "FAILED", "2024-05-01T10:01:00Z", Some(("p", 3)));
         run(async {
-            let Gate::Go(first) = admit(&store, &mut child.clone(), &settings, CLOCK).await else {
+            let Gate::Go(first) = admit(&store, &mut child.clone(), &settings, CLOCK, None).await
+            else {
                 panic!()
             };
             settle(&store, first.ticket.unwrap(), None).await.unwrap();
-            let Gate::Go(retry) = admit(&store, &mut child.clone(), &settings, CLOCK).await else {
+            let Gate::Go(retry) = admit(&store, &mut child.clone(), &settings, CLOCK, None).await
+            else {
                 panic!()
             };
             assert_eq!(retry.ticket.unwrap().counted_as, Some(1));
@@ -570,7 +564,13 @@ mod tests {
     #[test]
     fn an_unreachable_table_publishes_or_fails_as_state_failure_says() {
         let n = job("j1", "FAILED", "2024-05-01T10:01:00Z", None);
-        let publish = run(admit(&Unreachable, &mut n.clone(), &settings(&[]), CLOCK));
+        let publish = run(admit(
+            &Unreachable,
+            &mut n.clone(),
+            &settings(&[]),
+            CLOCK,
+            None,
+        ));
         assert!(
             matches!(
                 publish,
@@ -586,6 +586,7 @@ mod tests {
             &mut n.clone(),
             &settings(&[("STATE_FAILURE", "fail")]),
             CLOCK,
+            None,
         ));
         let Gate::Refuse(refusal) = fail else {
             panic!("{fail:?}")
