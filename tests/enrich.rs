@@ -270,6 +270,7 @@ async fn the_lookups_of_one_event_run_together_under_one_deadline() {
         }),
         job: Some("id".into()),
         queue: None,
+        reach: Default::default(),
     };
     let started = tokio::time::Instant::now();
     let found = sources.look_up(&wanted).await;

@@ -6,6 +6,7 @@
 use thiserror::Error;
 
 use crate::domain::model::Severity;
+use crate::domain::partition::is_region;
 pub use crate::domain::vocabulary::{
     ChildJobEvents, Delivery, EnrichSource, MessageFormat, StateFailure,
 };
@@ -43,6 +44,27 @@ pub struct Settings {
     pub deliver: Deliver,
     /// The metric lines' CloudWatch namespace.
     pub metrics_namespace: String,
+    /// The function's own account and region: another's events are named as such, and their
+    /// lookups reach into their own account.
+    pub home: Home,
+}
+
+/// Where the function runs. `None`: unknown, so no event is another account's (or region's).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Home {
+    /// `HOME_ACCOUNT`.
+    pub account: Option<String>,
+    /// `AWS_REGION`, which Lambda sets.
+    pub region: Option<String>,
+}
+
+impl Home {
+    /// Whether an event of `account` and `region` comes from somewhere else. What the event does
+    /// not say, or the function does not know, is taken as the function's own.
+    pub fn is_elsewhere(&self, account: Option<&str>, region: Option<&str>) -> bool {
+        let differs = |home: &Option<String>, theirs: Option<&str>| matches!((home, theirs), (Some(home), Some(theirs)) if home != theirs);
+        differs(&self.account, account) || differs(&self.region, region)
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -63,6 +85,8 @@ pub struct Render {
     pub message_format: MessageFormat,
     /// Readable names of accounts, by account id.
     pub account_names: Vec<(String, String)>,
+    /// `ACCOUNT_NAMES=organizations`: the names come from AWS Organizations at first use.
+    pub names_from_organizations: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -115,6 +139,8 @@ pub struct Enrich {
     pub log_lines: u32,
     /// The time all of one event's lookups share.
     pub timeout_ms: u32,
+    /// The role a lookup for another account's event assumes in that account.
+    pub lookup_role: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -141,6 +167,7 @@ impl Settings {
             render: Render {
                 message_format: MessageFormat::Text,
                 account_names: Vec::new(),
+                names_from_organizations: false,
             },
             state: State {
                 table: None,
@@ -158,6 +185,7 @@ impl Settings {
                 sources: DEFAULT_ENRICH.to_vec(),
                 log_lines: 0,
                 timeout_ms: DEFAULT_ENRICH_TIMEOUT_MS,
+                lookup_role: None,
             },
             deliver: Deliver {
                 topic_arn: PREVIEW_TOPIC_ARN.to_owned(),
@@ -165,6 +193,7 @@ impl Settings {
                 digest_immediate_severity: Severity::Critical,
             },
             metrics_namespace: DEFAULT_METRICS_NAMESPACE.to_owned(),
+            home: Home::default(),
         }
     }
 
@@ -241,8 +270,10 @@ pub const VARIABLES: &[Variable] = &[
         |s, v| { s.metrics_namespace = parse_namespace(v)?; Ok(()) }),
     var("CHILD_JOB_EVENTS",           "failed, all, none",                                                           "failed",
         |s, v| { s.filter.child_job_events = choice(ChildJobEvents::from_name(v), "unknown choice")?; Ok(()) }),
-    var("ACCOUNT_NAMES",              "comma-separated <12-digit account>=<name> pairs, names of printable characters", "empty",
-        |s, v| { s.render.account_names = parse_account_names(v)?; Ok(()) }),
+    var("ACCOUNT_NAMES",              "comma-separated <12-digit account>=<name> pairs, names of printable characters; or organizations (AWS Organizations' names)", "empty",
+        |s, v| { set_account_names(s, v) }),
+    var("HOME_ACCOUNT",               "the function's own 12-digit account id; empty for unknown",                   "empty: every event's account is taken as the function's own",
+        |s, v| { s.home.account = optional(v, parse_account)?; Ok(()) }),
     var("STATE_TABLE",                "a DynamoDB table name (3-255 of letters, digits, _ - .); empty for none",     "empty: stateless",
         |s, v| { s.state.table = optional(v, parse_table_name)?; Ok(()) }),
     var("STATE_FAILURE",              "publish, fail",                                                               "publish",
@@ -269,6 +300,8 @@ pub const VARIABLES: &[Variable] = &[
         |s, v| { s.enrich.log_lines = number(v, 0..=100)?; Ok(()) }),
     var("ENRICH_TIMEOUT_MS",          "whole milliseconds, 100-10000",                                               "1500",
         |s, v| { s.enrich.timeout_ms = number(v, 100..=10_000)?; Ok(()) }),
+    var("LOOKUP_ROLE_NAME",           "an IAM role name (1-64 of letters, digits and +=,.@_-) in the other accounts; needs HOME_ACCOUNT", "empty: every lookup uses the function's own credentials",
+        |s, v| { s.enrich.lookup_role = optional(v, parse_role_name)?; Ok(()) }),
 ];
 
 fn invalid(variable: &'static str, value: &str, problem: &'static str) -> ConfigError {
@@ -309,6 +342,15 @@ pub fn from_lookup(
         return Err(invalid("LOG_LINES", &value, problem));
     }
     watch_needs_table(&mut settings, &lookup)?;
+    if let (Some(role), None) = (&settings.enrich.lookup_role, &settings.home.account) {
+        return Err(invalid(
+            "LOOKUP_ROLE_NAME",
+            role,
+            "it is assumed only in accounts other than the function's own, and HOME_ACCOUNT is empty: set HOME_ACCOUNT to the function's account id",
+        ));
+    }
+    // Lambda's own variable, not a setting: a value not shaped like a region is no region.
+    settings.home.region = lookup("AWS_REGION").filter(|region| is_region(region));
     Ok(settings)
 }
 
@@ -455,6 +497,41 @@ fn parse_topic_arn(value: &str) -> Result<String, &'static str> {
         return Err(bad("the topic name is not valid"));
     }
     Ok(value.to_owned())
+}
+
+/// `organizations`, or the explicit pairs.
+fn set_account_names(settings: &mut Settings, value: &str) -> Result<(), &'static str> {
+    let organizations = value.trim().eq_ignore_ascii_case("organizations");
+    settings.render.names_from_organizations = organizations;
+    settings.render.account_names = if organizations {
+        Vec::new()
+    } else {
+        parse_account_names(value)?
+    };
+    Ok(())
+}
+
+fn parse_account(value: &str) -> Result<String, &'static str> {
+    let value = value.trim();
+    if value.len() == 12 && value.bytes().all(|b| b.is_ascii_digit()) {
+        Ok(value.to_owned())
+    } else {
+        Err("not a 12-digit account id")
+    }
+}
+
+/// IAM's rule for role names (no path).
+fn parse_role_name(value: &str) -> Result<String, &'static str> {
+    let value = value.trim();
+    let valid = (1..=64).contains(&value.len())
+        && value
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"+=,.@_-".contains(&b));
+    if valid {
+        Ok(value.to_owned())
+    } else {
+        Err("not an IAM role name")
+    }
 }
 
 /// `111122223333=genomics-prod,444455556666=dev`; empty for none, as a template passes it.

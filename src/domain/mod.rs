@@ -1,12 +1,13 @@
 //! The vocabulary every layer speaks, importing nothing of theirs: the notification and its parts
 //! (`model`), what becomes of an event (`decision`), the settings' choices (`vocabulary`), bounded
-//! text (`limits`), durations as people write them (`duration`), fingerprints, secrets (`redact`), and `wire_enum!`.
+//! text (`limits`), durations as people write them (`duration`), fingerprints, partitions, secrets (`redact`), and `wire_enum!`.
 
 pub mod decision;
 pub mod duration;
 pub mod fingerprint;
 pub mod limits;
 pub mod model;
+pub mod partition;
 pub mod redact;
 pub mod vocabulary;
 mod wire;

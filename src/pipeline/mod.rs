@@ -171,10 +171,7 @@ async fn prepare_notification<S: StateStore, E: Enricher>(
     };
     // Only what will be published is looked up: a repeat, a stale event or a skipped child costs
     // no request.
-    let wanted = wanted(&n, settings);
-    if !wanted.is_empty() {
-        apply(&mut n, core.enricher.look_up(&wanted).await);
-    }
+    look_up(&mut n, core).await;
     let summary = Some(Summary::of(&n));
     let outgoing = if delivery == Delivery::Digest
         && n.severity < settings.deliver.digest_immediate_severity
@@ -226,11 +223,22 @@ pub async fn prepare_stuck<S: StateStore, E: Enricher>(
     if !core.store.claim_stuck(due, sweep).await? {
         return Ok(Swept::Passed);
     }
-    let wanted = wanted(&n, settings);
-    if !wanted.is_empty() {
-        apply(&mut n, core.enricher.look_up(&wanted).await);
-    }
+    look_up(&mut n, core).await;
     Ok(Swept::Told(Box::new(render(&n, settings)), Summary::of(&n)))
+}
+
+/// The lookups `n` asks for, and under `ACCOUNT_NAMES=organizations` its account's name.
+async fn look_up<S, E: Enricher>(n: &mut Notification, core: Core<'_, S, E>) {
+    let wanted = wanted(n, core.settings);
+    if !wanted.is_empty() {
+        apply(n, core.enricher.look_up(&wanted).await);
+    }
+    if core.settings.render.names_from_organizations
+        && n.account_name.is_none()
+        && let Some(account) = n.account.as_deref()
+    {
+        n.account_name = core.enricher.account_name(account).await;
+    }
 }
 
 impl Prepared {

@@ -24,7 +24,21 @@ impl<S: S3JobSource, L: JobLogSource, J: JobSource, Q: QueueSource> Enricher
     for Concurrent<S, L, J, Q>
 {
     async fn look_up(&self, wanted: &Wanted) -> Found {
-        let deadline = Instant::now() + self.timeout;
+        self.look_up_until(wanted, Instant::now() + self.timeout)
+            .await
+    }
+}
+
+impl<S: S3JobSource, L: JobLogSource, J: JobSource, Q: QueueSource> Concurrent<S, L, J, Q> {
+    /// What is missing when the time ran out.
+    pub fn late(&self) -> Missing {
+        Missing::Late {
+            timeout_ms: u32::try_from(self.timeout.as_millis()).unwrap_or(u32::MAX),
+        }
+    }
+
+    /// The lookups, by `deadline` (which an assumed role's time may have shortened).
+    pub async fn look_up_until(&self, wanted: &Wanted, deadline: Instant) -> Found {
         let timeout_ms = u32::try_from(self.timeout.as_millis()).unwrap_or(u32::MAX);
         let s3_job = async {
             match (&self.s3_jobs, &wanted.s3_job) {

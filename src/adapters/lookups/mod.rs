@@ -1,23 +1,32 @@
 //! The lookups at the edge: enrichment's ports ([`crate::ports::lookups`]) over the AWS SDK clients, each
 //! built once (at its first lookup), and only for the sources `ENRICH` names, on the function's
-//! shared HTTP client and configuration; and [`Concurrent`], which runs one notification's lookups
-//! together under one deadline.
+//! shared HTTP client and configuration; [`Concurrent`], which runs one notification's lookups
+//! together under one deadline; and [`AwsLookups`], which runs them in the event's own account
+//! and region, with the credentials of the role assumed there ([`roles`]), and names accounts from
+//! AWS Organizations ([`organizations`]).
 
 mod batch;
 mod concurrent;
 mod logs;
+mod organizations;
+mod roles;
 mod s3_control;
 
-use std::sync::OnceLock;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
-use aws_config::SdkConfig;
 use aws_config::retry::RetryConfig;
 use aws_config::timeout::TimeoutConfig;
+use aws_config::{Region, SdkConfig};
+use aws_credential_types::provider::SharedCredentialsProvider;
+use tokio::time::{Instant, timeout_at};
 
 pub use batch::BatchJobs;
 pub use concurrent::Concurrent;
 pub use logs::LogEvents;
+pub use organizations::AccountDirectory;
+pub use roles::{AssumedRoles, RoleCredentials};
 pub use s3_control::{ENDPOINT_VARIABLE, S3ControlJobs};
 
 use aws_smithy_runtime_api::client::result::SdkError;
@@ -25,13 +34,14 @@ use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 
 use crate::adapters::sdk_error::describe;
 use crate::config::{EnrichSource, Settings};
-use crate::ports::lookups::LookupError;
+use crate::ports::lookups::{Enricher, Found, LookupError, Missing, Reach, Wanted};
 
-/// The lookups over AWS: the sources `settings` enables. Jobs and queues share AWS Batch's client.
-pub type AwsLookups = Concurrent<S3ControlJobs, LogEvents, BatchJobs, BatchJobs>;
+/// The lookups of one region and set of credentials. Jobs and queues share AWS Batch's client.
+pub type PlaceLookups = Concurrent<S3ControlJobs, LogEvents, BatchJobs, BatchJobs>;
 
-/// Builds the clients of the sources `settings` enables, once.
-pub fn aws_lookups(config: &SdkConfig, settings: &Settings) -> AwsLookups {
+/// Builds the clients of the sources `settings` enables, once, on `config`'s region and
+/// credentials.
+fn place_lookups(config: &SdkConfig, settings: &Settings) -> PlaceLookups {
     let timeout = Duration::from_millis(u64::from(settings.enrich.timeout_ms));
     let enabled = |source| settings.enriches(source);
     let batch = BatchJobs::new(config);
@@ -41,6 +51,80 @@ pub fn aws_lookups(config: &SdkConfig, settings: &Settings) -> AwsLookups {
         jobs: enabled(EnrichSource::Jobs).then(|| batch.clone()),
         queues: enabled(EnrichSource::Queues).then_some(batch),
         timeout,
+    }
+}
+
+/// The lookups over AWS: in the function's own region and account with its own credentials; in
+/// an event's other region, or other account through the role assumed there, on clients built at
+/// the first event from there and kept.
+pub struct AwsLookups {
+    config: SdkConfig,
+    settings: Settings,
+    home: PlaceLookups,
+    elsewhere: Mutex<HashMap<Reach, Arc<PlaceLookups>>>,
+    roles: Arc<AssumedRoles>,
+    names: Option<AccountDirectory>,
+}
+
+/// The lookups `settings` enables. Nothing is called, and no client built, before a lookup.
+pub fn aws_lookups(config: &SdkConfig, settings: &Settings) -> AwsLookups {
+    let timeout = Duration::from_millis(u64::from(settings.enrich.timeout_ms));
+    AwsLookups {
+        config: config.clone(),
+        settings: settings.clone(),
+        home: place_lookups(config, settings),
+        elsewhere: Mutex::new(HashMap::new()),
+        roles: Arc::new(AssumedRoles::new(config)),
+        names: (settings.render.names_from_organizations)
+            .then(|| AccountDirectory::new(config, timeout)),
+    }
+}
+
+impl AwsLookups {
+    /// The lookups of `reach`, built at its first use.
+    fn at(&self, reach: &Reach) -> Arc<PlaceLookups> {
+        let mut elsewhere = self.elsewhere.lock().unwrap_or_else(|e| e.into_inner());
+        let lookups = elsewhere.entry(reach.clone()).or_insert_with(|| {
+            let mut config = self.config.to_builder();
+            if let Some(region) = &reach.region {
+                config.set_region(Some(Region::new(region.clone())));
+            }
+            if let Some(role) = &reach.role {
+                config.set_credentials_provider(Some(SharedCredentialsProvider::new(
+                    RoleCredentials {
+                        roles: Arc::clone(&self.roles),
+                        role: role.clone(),
+                    },
+                )));
+            }
+            Arc::new(place_lookups(&config.build(), &self.settings))
+        });
+        Arc::clone(lookups)
+    }
+}
+
+impl Enricher for AwsLookups {
+    async fn look_up(&self, wanted: &Wanted) -> Found {
+        let deadline = Instant::now() + self.home.timeout;
+        if wanted.reach == Reach::default() {
+            return self.home.look_up_until(wanted, deadline).await;
+        }
+        // A role that cannot be assumed makes every part missing, for the one reason.
+        if let Some(role) = &wanted.reach.role {
+            let missing = match timeout_at(deadline, self.roles.credentials(role)).await {
+                Ok(Ok(_)) => None,
+                Ok(Err(error)) => Some(Missing::Failed(error)),
+                Err(_) => Some(self.home.late()),
+            };
+            if let Some(missing) = missing {
+                return Found::all_missing(wanted, &missing);
+            }
+        }
+        self.at(&wanted.reach).look_up_until(wanted, deadline).await
+    }
+
+    async fn account_name(&self, account: &str) -> Option<String> {
+        self.names.as_ref()?.name(account).await
     }
 }
 

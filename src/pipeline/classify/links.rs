@@ -3,6 +3,7 @@
 use std::fmt::Write as _;
 
 use crate::domain::model::{Link, ResourceKind};
+use crate::domain::partition;
 
 /// Where a console link may point: a region shaped like an AWS region, and the console of its
 /// partition. Only `Console::of` makes one, so no link can be built from an unchecked string: an
@@ -13,31 +14,14 @@ pub struct Console {
     host: &'static str,
 }
 
-/// Each partition's region prefix and console host, the first match winning. The isolated
-/// partitions have no console reachable from outside them: no link.
-const PARTITIONS: &[(&str, Option<&str>)] = &[
-    ("cn-", Some("console.amazonaws.cn")),
-    ("us-gov-", Some("console.amazonaws-us-gov.com")),
-    ("us-iso", None),
-    ("eu-isoe-", None),
-    ("", Some("console.aws.amazon.com")),
-];
-
 impl Console {
     /// The console for `region`, when it is shaped like an AWS region of a partition with one.
     pub fn of(region: Option<&str>) -> Option<Self> {
-        let region = region.filter(|r| {
-            !r.is_empty()
-                && r.len() <= 32
-                && r.bytes()
-                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
-        })?;
-        let (_, host) = PARTITIONS
-            .iter()
-            .find(|(prefix, _)| region.starts_with(prefix))?;
+        let region = region?;
+        let host = partition::of_region(region)?.console?;
         Some(Self {
             region: region.to_owned(),
-            host: (*host)?,
+            host,
         })
     }
 

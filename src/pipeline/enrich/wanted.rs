@@ -51,10 +51,16 @@ pub fn wanted(n: &Notification, settings: &Settings) -> Wanted {
         && settings.enriches(EnrichSource::Queues))
     .then(|| n.fact("job_queue").map(str::to_owned))
     .flatten();
-    Wanted {
+    let mut wanted = Wanted {
+        reach: Default::default(),
         s3_job,
         job_log,
         job,
         queue,
+    };
+    // Only a notification with something to look up pays for where to look.
+    if !wanted.is_empty() {
+        wanted.reach = super::reach(n, settings);
     }
+    wanted
 }

@@ -33,7 +33,9 @@ pub struct Plan {
 pub fn plan(n: &Notification, settings: &Settings) -> Plan {
     let (item, key, order) = identity(n).unwrap_or_else(|| {
         let detail = n.detail.value.to_string();
-        let id = content_id(&[&n.source, &n.detail_type, &detail]);
+        // Two accounts (or regions) may send the same detail: where it comes from is part of it.
+        let place = [n.account.as_deref(), n.region.as_deref()].map(|p| p.unwrap_or(""));
+        let id = content_id(&[&n.source, &n.detail_type, place[0], place[1], &detail]);
         (format!("event#{id}"), id, None)
     });
     let child = n.child();

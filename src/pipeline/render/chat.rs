@@ -49,8 +49,8 @@ pub(crate) fn icon(severity: Severity) -> &'static str {
     }
 }
 
-pub fn chat<'a>(n: &'a Notification, subject: &str) -> ChatNotification<'a> {
-    let description = description(n);
+pub fn chat<'a>(n: &'a Notification, subject: &str, elsewhere: bool) -> ChatNotification<'a> {
+    let description = description(n, elsewhere);
     let context = context(n);
     ChatNotification {
         version: "1.0",
@@ -83,8 +83,13 @@ pub fn chat<'a>(n: &'a Notification, subject: &str) -> ChatNotification<'a> {
 
 /// The summary, then one bullet per thing people read: status, error, who, where, severity, the
 /// facts, what could not be looked up; then the last log lines as a code block.
-fn description(n: &Notification) -> String {
-    let mut description = format!("{}\n", n.summary);
+fn description(n: &Notification, elsewhere: bool) -> String {
+    let opening = if elsewhere {
+        super::origin::opening(n)
+    } else {
+        String::new()
+    };
+    let mut description = format!("{opening}{}\n", n.summary);
     let mut bullet = |label: &str, value: &str| {
         description.push_str(&format!("• *{label}:* {}\n", single_line(value)));
     };

@@ -9,6 +9,7 @@ pub mod digest;
 pub mod chat;
 pub mod document;
 pub mod json;
+pub mod origin;
 pub mod subject;
 pub mod text;
 
@@ -59,22 +60,33 @@ fn render_once(
     settings: &Settings,
     detail_omitted: Option<&str>,
 ) -> PublishRequest {
-    request(&Single { n, detail_omitted }, settings)
+    let elsewhere = origin::is_elsewhere(n, settings);
+    request(
+        &Single {
+            n,
+            detail_omitted,
+            elsewhere,
+        },
+        settings,
+    )
 }
 
 /// One notification as a message.
 struct Single<'a> {
     n: &'a Notification,
     detail_omitted: Option<&'a str>,
+    /// From an account or region other than the function's own: the subject and first line say
+    /// where.
+    elsewhere: bool,
 }
 
 impl Message for Single<'_> {
     fn subject(&self) -> String {
-        subject::subject(self.n)
+        subject::subject(self.n, self.elsewhere)
     }
 
     fn text(&self) -> String {
-        text::body(self.n)
+        text::body(self.n, self.elsewhere)
     }
 
     fn document(&self) -> String {
@@ -82,7 +94,7 @@ impl Message for Single<'_> {
     }
 
     fn chat(&self, subject: &str) -> String {
-        json::to_string(&chat::chat(self.n, subject))
+        json::to_string(&chat::chat(self.n, subject, self.elsewhere))
     }
 
     fn attributes(&self) -> Attributes {

@@ -8,7 +8,9 @@ use crate::domain::redact::mask_access_keys;
 /// SNS rejects subjects of 100 characters or more.
 pub const MAX_SUBJECT: usize = 99;
 
-pub fn subject(n: &Notification) -> String {
+/// `elsewhere`: the event is from an account or region other than the function's, so the account
+/// is named even without a name for it.
+pub fn subject(n: &Notification, elsewhere: bool) -> String {
     let severity = n.severity.label();
     let name = n.resource.name.as_deref().unwrap_or("");
     let status = n.status.as_ref().map_or("", |s| s.value.as_str());
@@ -50,7 +52,11 @@ pub fn subject(n: &Notification) -> String {
             }
         }
     };
-    match (&n.account_name, &n.region) {
+    let account = n
+        .account_name
+        .as_ref()
+        .or(n.account.as_ref().filter(|_| elsewhere));
+    match (account, &n.region) {
         (Some(account), Some(region)) => {
             let _ = write!(line, " in {account} {region}");
         }

@@ -8,6 +8,8 @@ use crate::domain::limits::single_line;
 use crate::domain::model::{Actor, Channel, Notification};
 use crate::domain::redact::mask_access_keys;
 
+use super::origin;
+
 /// Writes one line of text, formatted as `write!` does, on a single line.
 macro_rules! line {
     ($out:expr, $($text:tt)+) => {{
@@ -31,9 +33,14 @@ const LABEL_WIDTH: usize = 11;
 
 /// The whole text body: the summary, then what happened, its outcome, who, where and when, then
 /// the details, links, log lines and ids.
-pub fn body(n: &Notification) -> String {
+/// `elsewhere`: the event is from an account or region other than the function's, and the first
+/// line opens with where.
+pub fn body(n: &Notification, elsewhere: bool) -> String {
     let mut body = String::with_capacity(2048);
     let out = &mut body;
+    if elsewhere {
+        out.push_str(&origin::opening(n));
+    }
     out.push_str(&n.summary);
     out.push_str("\n\n");
     what(out, n);

@@ -15,9 +15,28 @@ pub struct JobLogRef {
     pub lines: u32,
 }
 
+/// Where a notification's lookups are made: the region of its event (`None`: the function's own),
+/// and for another account's event, the role assumed in that account (`None`: the function's own
+/// credentials).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub struct Reach {
+    pub region: Option<String>,
+    pub role: Option<RoleRef>,
+}
+
+/// A role in another account, for its lookups.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct RoleRef {
+    /// `arn:<partition>:iam::<account>:role/<name>`.
+    pub arn: String,
+    pub name: String,
+    pub account: String,
+}
+
 /// The lookups one notification asks for; none by default.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Wanted {
+    pub reach: Reach,
     pub s3_job: Option<S3JobRef>,
     pub job_log: Option<JobLogRef>,
     /// A Batch job id.

@@ -2,6 +2,8 @@
 
 use thiserror::Error;
 
+use super::Wanted;
+
 /// A lookup that failed: the service's error code when it answered, or what went wrong on the way.
 #[derive(Clone, Debug, Error, PartialEq, Eq)]
 #[error("{}", code.as_deref().unwrap_or(message))]
@@ -109,4 +111,19 @@ pub struct Found {
     pub job_log: Option<Result<Vec<String>, Missing>>,
     pub job: Option<Result<JobReport, Missing>>,
     pub queue: Option<Result<QueueHead, Missing>>,
+}
+
+impl Found {
+    /// Every part `wanted` asks for missing, for one reason (a role that could not be assumed).
+    pub fn all_missing(wanted: &Wanted, why: &Missing) -> Found {
+        fn missing<T>(asked: bool, why: &Missing) -> Option<Result<T, Missing>> {
+            asked.then(|| Err(why.clone()))
+        }
+        Found {
+            s3_job: missing(wanted.s3_job.is_some(), why),
+            job_log: missing(wanted.job_log.is_some(), why),
+            job: missing(wanted.job.is_some(), why),
+            queue: missing(wanted.queue.is_some(), why),
+        }
+    }
 }

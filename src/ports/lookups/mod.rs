@@ -6,7 +6,7 @@ mod found;
 
 use std::future::Future;
 
-pub use asked::{JobLogRef, S3JobRef, Wanted};
+pub use asked::{JobLogRef, Reach, RoleRef, S3JobRef, Wanted};
 pub use found::{
     Found, HeadJob, JobReport, LookupError, Missing, QueueHead, ReportLocation, S3JobReport,
     TaskFailure,
@@ -44,6 +44,12 @@ pub trait QueueSource: Sync {
 /// Runs a notification's lookups: all of them, concurrently, under one deadline.
 pub trait Enricher: Sync {
     fn look_up(&self, wanted: &Wanted) -> impl Future<Output = Found> + Send;
+
+    /// The account's name in the organization's directory (`ACCOUNT_NAMES=organizations`):
+    /// `None` when it is not read or does not list the account.
+    fn account_name(&self, _account: &str) -> impl Future<Output = Option<String>> + Send {
+        std::future::ready(None)
+    }
 }
 
 /// Looks nothing up: `preview`, and a function whose `ENRICH` is empty.
