@@ -19,11 +19,12 @@ QUERY_ERROR = ("<ErrorResponse><Error><Type>Receiver</Type><Code>{code}</Code><M
 FAULTS = {
     "throttle": (400, "ThrottlingException", "Throttling"),
     "error": (500, "InternalServerError", "InternalError"),
+    "denied": (403, "AccessDeniedException", "AccessDenied"),
 }
 
 
 class FaultProxy:
-    """`mode`: "pass", "throttle", "error", "hang" (holds each request until `release()`, then
+    """`mode`: "pass", "throttle", "error", "denied", "hang" (holds each request until `release()`, then
     closes it unanswered), or "flaky": a share `fault_rate` of requests fails with a 500, and as
     many `PublishBatch` requests pass with some entries failed (those entries are not published:
     they are taken out of the request moto sees, and named in its answer's `Failed`).

@@ -13,8 +13,14 @@ LOG_GROUP = "/batch/etl"
 LOG_STREAM = "etl-job/default/1a2b3c4d5e6f"
 
 
-def clients(url):
-    kw = dict(endpoint_url=url, region_name=REGION, aws_access_key_id="test", aws_secret_access_key="test")
+def clients(url, region=REGION, credentials=None):
+    """boto3 clients on moto at `url`: its default account, or the account of `credentials` (an
+    STS answer's `Credentials`)."""
+    keys = dict(aws_access_key_id="test", aws_secret_access_key="test")
+    if credentials:
+        keys = dict(aws_access_key_id=credentials["AccessKeyId"], aws_secret_access_key=credentials["SecretAccessKey"],
+                    aws_session_token=credentials["SessionToken"])
+    kw = dict(endpoint_url=url, region_name=region, **keys)
     return boto3.client("batch", **kw), boto3.client("logs", **kw), boto3.client("iam", **kw)
 
 
@@ -35,9 +41,10 @@ def submit_batch_job(url, name="nightly-etl", queue="etl-queue"):
     return batch.submit_job(jobName=name, jobQueue=queue, jobDefinition=f"{queue}-job")["jobId"]
 
 
-def write_job_log(url, messages, group=LOG_GROUP, stream=LOG_STREAM):
-    """A log stream with `messages`, oldest first, in moto's CloudWatch Logs at `url`."""
-    _, logs, _ = clients(url)
+def write_job_log(url, messages, group=LOG_GROUP, stream=LOG_STREAM, region=REGION, credentials=None):
+    """A log stream with `messages`, oldest first, in moto's CloudWatch Logs at `url` (in `region`,
+    and the account of `credentials`)."""
+    _, logs, _ = clients(url, region, credentials)
     try:
         logs.create_log_group(logGroupName=group)
     except logs.exceptions.ResourceAlreadyExistsException:
