@@ -6,7 +6,10 @@ first and warm invocation, and memory over many invocations, of the bootstrap; w
 examples, each told once, then all repeated; and with every lookup against local servers (moto's
 CloudWatch Logs and AWS Batch, tools/s3control_server.py), the first and warm invocations of an
 event that looks something up, with and without its lookup. `STATE_ONLY=1` measures only the state
-table: the examples' mix, then the requests per event by kind (`measure_state_by_kind`)."""
+table: the examples' mix, then the requests per event by kind (`measure_state_by_kind`).
+`ORGANIZATION_ONLY=1` measures only the cold starts with `LOOKUP_ROLE_NAME` set, and the lookups of
+a member account's event (`measure_member_lookups`): AssumeRole requests per environment, and
+its first and warm invocations against the function's own account's."""
 
 import json
 import os
@@ -93,6 +96,16 @@ def main():
         if os.environ.get("STATE_ONLY"):
             print(json.dumps(measure_state(env, measure), indent=1))
             return
+        if os.environ.get("ORGANIZATION_ONLY"):
+            cold = cold_starts(harness, {
+                "minimal": (RELEASE / "examples" / "minimal_lambda", env),
+                "with every lookup": (RELEASE / "batch-notifier", {**env, **every_lookup(NOWHERE, NOWHERE)}),
+                "with every lookup, LOOKUP_ROLE_NAME and ACCOUNT_NAMES=organizations": (
+                    RELEASE / "batch-notifier", {**env, **every_lookup(NOWHERE, NOWHERE), **organization(NOWHERE)}),
+            })
+            print(json.dumps({"cold starts, in turns": cold,
+                              "member lookups": measure_member_lookups(env, measure, url)}, indent=1))
+            return
         cold = cold_starts(harness, {
             "minimal": (RELEASE / "examples" / "minimal_lambda", env),
             "batch-notifier": (RELEASE / "batch-notifier", env),
@@ -130,6 +143,44 @@ def cold_starts(harness, candidates):
 def every_lookup(s3_control, url):
     return {"ENRICH": "s3_jobs,job_logs,jobs", "LOG_LINES": "20", "AWS_ENDPOINT_URL_S3_CONTROL": s3_control,
             "AWS_ENDPOINT_URL_CLOUDWATCH_LOGS": url, "AWS_ENDPOINT_URL_BATCH": url}
+
+
+def organization(sts):
+    return {"HOME_ACCOUNT": "123456789012", "LOOKUP_ROLE_NAME": "batch-notifier-lookups",
+            "ACCOUNT_NAMES": "organizations", "AWS_ENDPOINT_URL_STS": sts, "AWS_ENDPOINT_URL_ORGANIZATIONS": NOWHERE}
+
+
+MEMBER, MEMBER_REGION = "111111111111", "eu-west-1"
+
+
+def measure_member_lookups(env, measure, url):
+    """The failed example job's log lines (`job_logs`), for the function's own account and for a
+    member account in another region (moto's STS and CloudWatch Logs, STS behind a counting proxy):
+    RUNS environments, each a first invocation and WARM more of the same event."""
+    sts = FaultProxy(url)
+    try:
+        write_job_log(url, [f"line {i} of the job's output" for i in range(100)])
+        given = boto3.client("sts", endpoint_url=url, **CREDENTIALS).assume_role(
+            RoleArn=f"arn:aws:iam::{MEMBER}:role/setup", RoleSessionName="setup")["Credentials"]
+        write_job_log(url, [f"line {i} of the member job's output" for i in range(100)], region=MEMBER_REGION,
+                      credentials=given)
+        event = json.loads(EVENT.read_text())
+        event.update(account=MEMBER, region=MEMBER_REGION)
+        member_event = ROOT / "target" / "bench" / "member-job-failed.json"
+        member_event.parent.mkdir(parents=True, exist_ok=True)
+        member_event.write_text(json.dumps(event))
+        lookups = {**env, "ENRICH": "job_logs", "LOG_LINES": "20", "AWS_ENDPOINT_URL_CLOUDWATCH_LOGS": url,
+                   **organization(sts.url), "ACCOUNT_NAMES": ""}
+        own = measure(RELEASE / "batch-notifier", "0", env=lookups, event=EVENT)
+        before = sts.operations["AssumeRole"]
+        member = measure(RELEASE / "batch-notifier", "0", env=lookups, event=member_event)
+        assumed = sts.operations["AssumeRole"] - before
+        return {"environments": int(RUNS), "invocations_each": 1 + int(WARM), "assume_role_requests": assumed,
+                "assume_role_per_environment": round(assumed / int(RUNS), 2),
+                **{f"{which}_ms_{name}": run[f"{which}_ms"] for name, run in (("own", own), ("member", member))
+                   for which in ("first_invocation", "warm_invocation")}}
+    finally:
+        sts.stop()
 
 
 def measure_state(env, measure):
