@@ -196,9 +196,12 @@ def state(dynalite_url):
     makes each event told once."""
     from conftest import Table
     table = Table(dynalite_url, f"state-{uuid.uuid4().hex[:8]}")
-    # cargo lambda watch gives a ten-minute deadline; a claim whose holder dies lasts a minute.
+    # cargo lambda watch gives a ten-minute deadline; a claim whose holder dies lasts five minutes.
+    # The lease must outlast the batch that holds it: a batch of 500 on dynalite takes 45-95 s on two
+    # cores (the longer while the background `sam build` runs), and a lease that ran out first let
+    # a redelivered record be claimed and digested again (a minute's lease did, in CI).
     return {"STATE_TABLE": table.name, "AWS_ENDPOINT_URL_DYNAMODB": table.url, "STATE_FAILURE": "fail",
-            "STATE_LEASE_SECONDS": "60"}
+            "STATE_LEASE_SECONDS": "300"}
 
 
 def queued_function(start_function, topic, state, sns_url=None, **settings):
