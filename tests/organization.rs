@@ -256,3 +256,31 @@ fn the_same_hand_made_event_from_two_accounts_or_regions_has_two_state_keys() {
     assert_ne!(first, item("222222222222", "eu-west-1"));
     assert_ne!(first, item(MEMBER, "eu-west-2"));
 }
+
+#[test]
+fn a_digest_line_of_another_accounts_event_opens_with_where_it_comes_from() {
+    use batch_notifier::config::Delivery;
+    use batch_notifier::pipeline::{Core, Outgoing, prepare};
+    let settings = central(&[]);
+    let none = Recording::default();
+    let item = |account: &str, region: &str| {
+        let core = Core {
+            settings: &settings,
+            store: &MemoryStore::default(),
+            enricher: &none,
+        };
+        let input = from("s3-batch-job-complete.json", account, region);
+        let prepared = common::now(prepare(&input, core, common::CLOCK, Delivery::Digest)).unwrap();
+        match prepared.decision {
+            Ok(Decision::Publish(Outgoing::Digest(item))) => item.summary,
+            other => panic!("not held for the digest: {other:?}"),
+        }
+    };
+    let member = item(MEMBER, "eu-west-1");
+    assert!(
+        member.starts_with(&format!("Account {MEMBER}, eu-west-1: ")),
+        "{member}"
+    );
+    let home = item(HOME, "us-east-1");
+    assert!(home.starts_with("S3 Batch Operations job"), "{home}");
+}

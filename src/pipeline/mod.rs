@@ -176,7 +176,7 @@ async fn prepare_notification<S: StateStore, E: Enricher>(
     let outgoing = if delivery == Delivery::Digest
         && n.severity < settings.deliver.digest_immediate_severity
     {
-        Outgoing::Digest(Box::new(DigestItem::new(&n)))
+        Outgoing::Digest(Box::new(DigestItem::new(&n, settings)))
     } else {
         Outgoing::Alone(Box::new(render(&n, settings)))
     };

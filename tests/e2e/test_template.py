@@ -259,6 +259,11 @@ def test_the_member_stack_forwards_through_a_role_that_may_only_put_to_the_centr
         [target] = resources[name]["Properties"]["Targets"]
         assert target["Arn"] == {"Ref": "CentralEventBusArn"}, name
         assert target["RoleArn"] == {"Fn::GetAtt": ["ForwardRole", "Arn"]}, name
+        assert target["DeadLetterConfig"] == {"Arn": {"Fn::GetAtt": ["ForwardDeadLetterQueue", "Arn"]}}, name
+        assert target["RetryPolicy"]["MaximumEventAgeInSeconds"] == 86400, name
+    [dead_letters] = resources["ForwardDeadLetterQueuePolicy"]["Properties"]["PolicyDocument"]["Statement"]
+    assert sorted(a["Fn::GetAtt"][0] for a in dead_letters["Condition"]["ArnEquals"]["aws:SourceArn"]) == \
+        sorted(rule_patterns(MEMBER_TEMPLATE, MEMBER_BUS))
     # The lookup role: the central account only, the lookups Enrich names only, one region only
     # (IAM is global to the account).
     lookup = resources["LookupRole"]

@@ -11,6 +11,8 @@ use crate::config::Settings;
 use crate::domain::limits::{bounded, single_line};
 use crate::domain::model::{Family, Notification, Severity};
 use crate::ports::publisher::{MAX_PUBLISH_BYTES, PublishRequest};
+
+use super::origin;
 pub use tally::{Count, counts};
 
 /// Longest summary and link an item keeps, so that any one item fits a message with room to spare.
@@ -48,7 +50,14 @@ pub struct DigestItem {
 }
 
 impl DigestItem {
-    pub fn new(n: &Notification) -> DigestItem {
+    /// The item of `n`; one from another account or region than the function's opens its line
+    /// with where, as a notification's first line does.
+    pub fn new(n: &Notification, settings: &Settings) -> DigestItem {
+        let summary = if origin::is_elsewhere(n, settings) {
+            format!("{}{}", origin::opening(n), n.summary)
+        } else {
+            n.summary.clone()
+        };
         DigestItem {
             severity: n.severity,
             family: n.family,
@@ -61,7 +70,7 @@ impl DigestItem {
             resource_name: n.resource.name.clone(),
             account: n.account.clone(),
             region: n.region.clone(),
-            summary: bounded(single_line(&n.summary).into_owned(), MAX_ITEM_TEXT),
+            summary: bounded(single_line(&summary).into_owned(), MAX_ITEM_TEXT),
             link: n
                 .links
                 .first()
