@@ -186,3 +186,123 @@ fn children_are_not_watched_and_a_function_without_a_watch_sweeps_nothing() {
     let stateless = settings_with(&[]);
     assert_eq!(sweep(&stateless, &store, &sent, "s3"), Sweep::default());
 }
+
+/// The example array job (40 children) as `status` at `time`; with `child`, its child of that
+/// index.
+fn array_event(status: &str, time: &str, child: Option<u64>) -> Vec<u8> {
+    let mut event: Value =
+        serde_json::from_slice(&example("batch-job-state-array-job-counts.json")).unwrap();
+    let parent = "arr-40";
+    let id = child.map_or(parent.to_owned(), |index| format!("{parent}:{index}"));
+    event["id"] = json!(format!("{id}-{status}-{time}"));
+    event["time"] = json!(time);
+    event["detail"]["jobId"] = json!(id);
+    event["detail"]["jobArn"] = json!(format!("arn:aws:batch:us-east-1:123456789012:job/{id}"));
+    event["detail"]["status"] = json!(status);
+    event["detail"]["arrayProperties"] = match child {
+        Some(index) => json!({"index": index, "statusSummary": {}}),
+        None => json!({"size": 40}),
+    };
+    serde_json::to_vec(&event).unwrap()
+}
+
+#[test]
+fn an_array_job_is_watched_as_one_through_its_children() {
+    let settings = settings_with(&[("STATE_TABLE", "state")]);
+    let (store, sent) = (MemoryStore::default(), Sent::default());
+    let mut request = 0;
+    let mut send = |bytes: Vec<u8>| {
+        request += 1;
+        run(&bytes, &settings, &store, &sent, &format!("e{request}"));
+    };
+    send(array_event("PENDING", "2026-11-03T02:00:00Z", None));
+    for index in 0..40 {
+        send(array_event("RUNNABLE", "2026-11-03T02:00:05Z", Some(index)));
+    }
+    // Forty stuck children: one notice, the array job's.
+    let before = sent.subjects().len();
+    let swept = sweep(&settings, &store, &sent, "s1");
+    assert_eq!((swept.overdue, swept.told), (1, 1), "{swept:?}");
+    let subject = sent.subjects().pop().unwrap();
+    assert!(
+        subject.starts_with("[WARNING] Batch array job align-reads stuck in RUNNABLE for "),
+        "{subject}"
+    );
+    let text = sent.last_text();
+    assert!(
+        text.contains("none of its 40 children has started"),
+        "{text}"
+    );
+    assert!(text.contains("#jobs/array-job/arr-40"), "{text}");
+    assert_eq!(sweep(&settings, &store, &sent, "s2"), Sweep::default());
+    // The first child to start ends the wait: told, though children's STARTING is not, with how
+    // long the children waited; the next child moves nothing.
+    send(array_event("STARTING", "2026-11-03T03:12:00Z", Some(7)));
+    let text = sent.last_text();
+    assert!(
+        text.contains(
+            "Child 7 of array job align-reads is now STARTING, after 1 h 12 min in RUNNABLE."
+        ),
+        "{text}"
+    );
+    send(array_event("STARTING", "2026-11-03T03:13:00Z", Some(8)));
+    assert_eq!(sent.subjects().len(), before + 2);
+    // Starting for longer than STUCK_STARTING_MINUTES with none running: told once more.
+    let swept = sweep(&settings, &store, &sent, "s3");
+    assert_eq!((swept.overdue, swept.told), (1, 1), "{swept:?}");
+    let text = sent.last_text();
+    assert!(
+        text.contains("its 40 children are starting; none has run yet"),
+        "{text}"
+    );
+    send(array_event("RUNNING", "2026-11-03T03:40:00Z", Some(8)));
+    assert!(
+        sent.last_text().contains("after 28 min 00 s in STARTING"),
+        "{}",
+        sent.last_text()
+    );
+    // Running, and STUCK_RUNNING_MINUTES off: out of the watch.
+    assert_eq!(sweep(&settings, &store, &sent, "s4"), Sweep::default());
+    assert_eq!(sent.subjects().len(), before + 4);
+}
+
+#[test]
+fn an_array_job_that_ended_or_waits_for_another_job_is_not_told_stuck() {
+    let settings = settings_with(&[("STATE_TABLE", "state")]);
+    let (store, sent) = (MemoryStore::default(), Sent::default());
+    run(
+        &array_event("PENDING", "2026-11-03T02:00:00Z", None),
+        &settings,
+        &store,
+        &sent,
+        "e1",
+    );
+    run(
+        &array_event("FAILED", "2026-11-03T02:30:00Z", None),
+        &settings,
+        &store,
+        &sent,
+        "e2",
+    );
+    // A child's late STARTING does not put a finished array job back.
+    run(
+        &array_event("STARTING", "2026-11-03T02:10:00Z", Some(1)),
+        &settings,
+        &store,
+        &sent,
+        "e3",
+    );
+    let mut waits: Value =
+        serde_json::from_slice(&array_event("PENDING", "2026-11-03T02:00:00Z", None)).unwrap();
+    waits["detail"]["jobId"] = json!("arr-after");
+    waits["id"] = json!("arr-after-PENDING");
+    waits["detail"]["dependsOn"] = json!([{"jobId": "upstream-1", "type": "SEQUENTIAL"}]);
+    run(
+        &serde_json::to_vec(&waits).unwrap(),
+        &settings,
+        &store,
+        &sent,
+        "e4",
+    );
+    assert_eq!(sweep(&settings, &store, &sent, "s1"), Sweep::default());
+}

@@ -14,8 +14,9 @@ use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue};
 
 use crate::adapters::sdk_error::describe;
 use crate::ports::state::{
-    Ask, CALL_BOUND, Claim, Claimed, Entered, IN_LINE, Item, JobFacts, Overdue, Progress, Recorded,
-    StateError, StateStore, Stuck, SweepAsk, SweepClaim, Transition, Waiting, Watched, judge,
+    ARRAY_WAITING, ArrayFacts, Ask, CALL_BOUND, ChildMove, Claim, Claimed, Entered, IN_LINE, Item,
+    JobFacts, Overdue, Progress, Recorded, StateError, StateStore, Stuck, SweepAsk, SweepClaim,
+    Transition, Waiting, Watched, judge,
 };
 
 /// Bounds on one table call: a table that does not answer within about 2 s is unavailable, and
@@ -53,6 +54,12 @@ const CLAIM_EVENT: &str = "attribute_not_exists(pk) OR expires_at <= :now_s \
 const CLAIM_STUCK: &str = "watch_status = :s AND watch_since = :since AND due_ms <= :now_ms \
      AND expires_at > :now_s AND (attribute_not_exists(sweep_owner) OR sweep_lease <= :now_ms \
          OR sweep_owner = :owner)";
+/// An array job's watch moves on with its children: while it is PENDING, in a state of its
+/// children's before the child's (`:runnable`, or either for a child RUNNING), entered no later
+/// than the child moved, watched or told stuck, on a live item ([`Item::moved_by`]).
+const MOVE_CHILDREN: &str = "latest_status = :pending AND watch_since <= :t AND expires_at > :now_s \
+     AND (watch_status = :runnable OR watch_status = :ended) \
+     AND (attribute_exists(watch_pk) OR attribute_exists(stuck_status))";
 /// The watch's sparse index: only items of jobs in a watched state and not told carry its keys.
 pub const WATCH_INDEX: &str = "watch-due";
 const WATCH_PARTITION: &str = "due";
@@ -62,6 +69,42 @@ const OURS: &str = "claim_key = :k AND claim_state = :in_progress";
 pub struct DynamoStore {
     client: Client,
     table: String,
+    moves: RecentMoves,
+}
+
+/// How long an environment remembers that it moved an array job's watch on for a child's status
+/// (or found nothing to move): a big array job's children then cost a write per environment,
+/// status and minute, not one each, on one hot item. Short, so that an array job's PENDING that
+/// arrives after its first children's moves is moved on by a later child.
+const MOVE_MEMORY: Duration = Duration::from_secs(60);
+/// At most this many array jobs remembered; the memory starts again when it is full.
+const MOVE_MEMORY_ITEMS: usize = 1024;
+
+#[derive(Default)]
+struct RecentMoves(std::sync::Mutex<HashMap<(String, String), std::time::Instant>>);
+
+impl RecentMoves {
+    /// Whether `move_`'s write was made lately: it would find nothing more to move.
+    fn made(&self, move_: &ChildMove) -> bool {
+        let key = (move_.parent.clone(), move_.status.clone());
+        (self.lock().get(&key)).is_some_and(|at| at.elapsed() < MOVE_MEMORY)
+    }
+
+    fn note(&self, move_: &ChildMove) {
+        let mut seen = self.lock();
+        if seen.len() >= MOVE_MEMORY_ITEMS {
+            seen.clear();
+        }
+        let key = (move_.parent.clone(), move_.status.clone());
+        seen.insert(key, std::time::Instant::now());
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<(String, String), std::time::Instant>> {
+        // Every change is one call on the map: a panic elsewhere cannot leave it half-written.
+        self.0
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
 }
 
 impl DynamoStore {
@@ -80,6 +123,7 @@ impl DynamoStore {
         DynamoStore {
             client: Client::from_conf(config),
             table,
+            moves: RecentMoves::default(),
         }
     }
 
@@ -333,6 +377,73 @@ impl StateStore for DynamoStore {
         .await
     }
 
+    async fn move_children(&self, move_: &ChildMove) -> Result<Option<Item>, StateError> {
+        if self.moves.made(move_) {
+            return Ok(None);
+        }
+        // A child RUNNING ends a STARTING stay too; a child STARTING only the RUNNABLE one.
+        let ended = if move_.ends("STARTING") {
+            "STARTING"
+        } else {
+            "RUNNABLE"
+        };
+        let mut values = HashMap::from([
+            (":pending".to_owned(), s(ARRAY_WAITING)),
+            (":runnable".to_owned(), s("RUNNABLE")),
+            (":ended".to_owned(), s(ended)),
+            (":t".to_owned(), n(move_.time_ms)),
+            (":now_s".to_owned(), n(move_.now_ms / 1000)),
+        ]);
+        let ends = "sweep_owner, sweep_lease, stuck_status, stuck_since, blocked_code";
+        let update = match move_.next_due_ms {
+            Some(due_ms) => {
+                values.insert(":wpk".to_owned(), s(WATCH_PARTITION));
+                values.insert(":due".to_owned(), n(due_ms));
+                values.insert(":ws".to_owned(), s(&move_.status));
+                let mut set = String::from(
+                    "SET watch_pk = :wpk, due_ms = :due, watch_status = :ws, watch_since = :t",
+                );
+                // The facts a told stay's item still has are kept; the child's fill the gaps.
+                for (field, value) in job_fields(&move_.job) {
+                    if let (Some(value), false) = (value, field == "blocked_code") {
+                        set.push_str(&format!(", {field} = if_not_exists({field}, :{field})"));
+                        values.insert(format!(":{field}"), s(value));
+                    }
+                }
+                if let Some(array) = move_.job.array {
+                    set.push_str(", array_size = if_not_exists(array_size, :array_size)");
+                    values.insert(":array_size".to_owned(), array_size(array));
+                }
+                format!("{set} REMOVE {ends}")
+            }
+            None => format!("REMOVE watch_pk, due_ms, watch_status, watch_since, {ends}"),
+        };
+        let result = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .key("pk", s(&move_.parent))
+            .condition_expression(MOVE_CHILDREN)
+            .update_expression(update)
+            .set_expression_attribute_values(Some(values))
+            .return_values(ReturnValue::AllOld)
+            .send()
+            .await;
+        match result {
+            Ok(out) => {
+                self.moves.note(move_);
+                Ok(Some(item_from(out.attributes.unwrap_or_default())))
+            }
+            Err(error) => match conditional(error, "UpdateItem") {
+                None => {
+                    self.moves.note(move_);
+                    Ok(None)
+                }
+                Some(error) => Err(error),
+            },
+        }
+    }
+
     async fn count_failed_child(
         &self,
         parent_item: &str,
@@ -435,7 +546,7 @@ fn job_update(set: &str, ask: &Ask, order: &Transition, remove: &str) -> String 
     let (watch_set, watch_remove) = match &ask.watch {
         Some(watch) => {
             let mut sets = String::from(
-                ", watch_pk = :wpk, due_ms = :due, watch_status = :s, watch_since = :t",
+                ", watch_pk = :wpk, due_ms = :due, watch_status = :ws, watch_since = :t",
             );
             let mut removes = String::new();
             for (field, value) in job_fields(&watch.job) {
@@ -443,6 +554,10 @@ fn job_update(set: &str, ask: &Ask, order: &Transition, remove: &str) -> String 
                     Some(_) => sets.push_str(&format!(", {field} = :{field}")),
                     None => removes.push_str(&format!("{field}, ")),
                 }
+            }
+            match watch.job.array {
+                Some(_) => sets.push_str(", array_size = :array_size"),
+                None => removes.push_str("array_size, "),
             }
             (sets, removes)
         }
@@ -474,10 +589,14 @@ fn with_watch(
     if let Some(watch) = &ask.watch {
         values.insert(":wpk".to_owned(), s(WATCH_PARTITION));
         values.insert(":due".to_owned(), n(watch.due_ms));
+        values.insert(":ws".to_owned(), s(&watch.status));
         for (field, value) in job_fields(&watch.job) {
             if let Some(value) = value {
                 values.insert(format!(":{field}"), s(value));
             }
+        }
+        if let Some(array) = watch.job.array {
+            values.insert(":array_size".to_owned(), array_size(array));
         }
     }
     values
@@ -508,6 +627,13 @@ fn job_claim_values(ask: &Ask, order: &Transition) -> HashMap<String, AttributeV
     ])
 }
 
+/// An array job's size as its item keeps it: 0 when its event did not say.
+fn array_size(array: ArrayFacts) -> AttributeValue {
+    n(array
+        .size
+        .map_or(0, |size| i64::try_from(size).unwrap_or(i64::MAX)))
+}
+
 fn s(value: &str) -> AttributeValue {
     AttributeValue::S(value.to_owned())
 }
@@ -535,15 +661,20 @@ fn item_from(mut map: HashMap<String, AttributeValue>) -> Item {
     let claim_owner = hex(text("claim_owner"));
     let sweep_owner = hex(text("sweep_owner"));
     let (watch_status, stuck_status) = (text("watch_status"), text("stuck_status"));
-    let job = JobFacts {
-        name: text("job_name"),
-        queue: text("job_queue"),
-        definition: text("job_definition"),
-        blocked: text("blocked_code"),
-    };
+    let (name, queue) = (text("job_name"), text("job_queue"));
+    let (definition, blocked) = (text("job_definition"), text("blocked_code"));
     let number = |name: &str| match map.get(name) {
         Some(AttributeValue::N(value)) => value.parse::<i64>().ok(),
         _ => None,
+    };
+    let job = JobFacts {
+        name,
+        queue,
+        definition,
+        blocked,
+        array: number("array_size").map(|size| ArrayFacts {
+            size: u64::try_from(size).ok().filter(|&size| size > 0),
+        }),
     };
     let progress = match claim_state.as_deref() {
         Some(IN_PROGRESS) => Some(Progress::InProgress {
@@ -571,6 +702,7 @@ fn item_from(mut map: HashMap<String, AttributeValue>) -> Item {
         }),
         _ => None,
     };
+    let told_job = job.clone();
     Item {
         latest,
         claim: claim_key.zip(progress).map(|(key, progress)| Claim {
@@ -603,7 +735,11 @@ fn item_from(mut map: HashMap<String, AttributeValue>) -> Item {
         }),
         stuck: stuck_status
             .zip(number("stuck_since"))
-            .map(|(status, since_ms)| Stuck { status, since_ms }),
+            .map(|(status, since_ms)| Stuck {
+                status,
+                since_ms,
+                job: told_job,
+            }),
     }
 }
 

@@ -24,7 +24,7 @@ use crate::domain::redact::mask_access_keys;
 use crate::domain::vocabulary::{Delivery, EnrichSource};
 use crate::ports::lookups::Enricher;
 use crate::ports::publisher::PublishRequest;
-use crate::ports::state::{Overdue, StateError, StateStore, SweepAsk};
+use crate::ports::state::{Overdue, StateError, StateStore, Stuck, SweepAsk};
 use classify::classify;
 use classify::stuck::{self, Place};
 use decide::decide;
@@ -126,25 +126,33 @@ pub async fn prepare<S: StateStore, E: Enricher>(
         Ok(n) => n,
         Err(skip) => return Ok(Prepared::skipped(skip, None)),
     };
-    // A blocked queue's reason is kept for its job's stuck notice, whatever becomes of the event.
+    // A blocked queue's reason is kept for its job's stuck notice, and an array job's child moves
+    // its parent's watch on, whatever becomes of the event.
     let unkept = gate::note_blocked(core.store, &n, core.settings)
         .await
         .err();
-    let mut prepared = prepare_notification(n, core, clock, delivery).await;
-    prepared.state_unavailable = prepared.state_unavailable.or(unkept);
+    let (ended, unmoved) = match gate::move_children(core.store, &n, core.settings, clock).await {
+        Ok(ended) => (ended, None),
+        Err(error) => (None, Some(error)),
+    };
+    let mut prepared = prepare_notification(n, core, clock, delivery, ended).await;
+    prepared.state_unavailable = prepared.state_unavailable.or(unkept).or(unmoved);
     Ok(prepared)
 }
 
-/// Everything after parsing and classifying: decide, the gate, the lookups, render.
+/// Everything after parsing and classifying: decide, the gate, the lookups, render. `ended`: the
+/// stay told stuck that an array job's child ended, which tells the child's transition after all.
 async fn prepare_notification<S: StateStore, E: Enricher>(
     mut n: Notification,
     core: Core<'_, S, E>,
     clock: Clock,
     delivery: Delivery,
+    mut ended: Option<Stuck>,
 ) -> Prepared {
     let settings = core.settings;
-    let mut ended = None;
-    if let Decision::Skip(skip) = decide(&n, settings) {
+    if let Decision::Skip(skip) = decide(&n, settings)
+        && ended.is_none()
+    {
         // The job's item still learns of the transition: the next notification's timing and the
         // stuck-job watch need it. One that ends a stay told stuck is told after all.
         match gate::record(core.store, &n, settings, clock).await {

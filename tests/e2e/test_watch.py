@@ -169,3 +169,60 @@ def test_a_job_moving_on_while_a_sweep_tells_it_stuck_gets_its_follow_up(aws, ta
     assert follow_up["facts"]["stuck_before"] == "after 1 h 30 min in RUNNABLE", follow_up["facts"]
     item = table.items()[f"job#{job['detail']['jobId']}"]
     assert "sweep_owner" not in item and item["watch_status"] == "STARTING", item
+
+
+ARRAY = ROOT / "events" / "batch-job-state-array-job-counts.json"
+
+
+def array_event(parent, status, minutes, child=None):
+    """The example array job (40 children) as `status` `minutes` ago; with `child`, that child."""
+    event = with_time(parent, status, ago(minutes))
+    if child is not None:
+        event["detail"]["jobId"] += f":{child}"
+        event["detail"]["jobArn"] += f":{child}"
+        event["detail"]["arrayProperties"] = {"index": child, "statusSummary": {}}
+    else:
+        event["detail"]["arrayProperties"] = {"size": 40}
+    return event
+
+
+def test_an_array_job_is_watched_as_one_through_its_childrens_moves(aws, table, start_function):
+    """Its children waiting make one notice, the array job's; its first child starting ends the
+    wait (told, with how long it lasted), and the table keeps the array job's next stay."""
+    topic = aws.topic("batch-alerts")
+    queue = aws.subscribe(topic, "all", raw=True)
+    function = state_function(start_function, topic, table, SKIP_TRANSITIONAL_STATUSES="true",
+                              MESSAGE_FORMAT="json")
+    parent = json.loads(fresh_ids(ARRAY.read_text()))
+    parent_id = parent["detail"]["jobId"]
+    for event in [array_event(parent, "PENDING", 90)] + [array_event(parent, "RUNNABLE", 89, i) for i in range(10)]:
+        ok, result = function.send(event)
+        assert ok and "skipped" in result, result
+
+    with ThreadPoolExecutor(3) as pool:
+        answers = list(pool.map(lambda _: function.send(schedule()), range(3)))
+    assert all(ok for ok, _ in answers) and sum(a["told"] for _, a in answers) == 1, answers
+    [notice] = documents(aws.drain(queue, at_least=1))
+    assert notice["family"] == STUCK and job_id(notice) == parent_id, notice
+    assert notice["status"]["value"] == "RUNNABLE" and notice["facts"]["stuck_for"].startswith("1 h 30 min"), notice
+    assert notice["facts"]["children"] == "none of its 40 children has started", notice["facts"]
+    assert notice["summary"].startswith("Array job align-reads has been RUNNABLE for 1 h 30 min"), notice
+
+    ok, moved = function.send(array_event(parent, "STARTING", 0, 4))
+    assert ok and "published" in moved, moved
+    ok, next_child = function.send(array_event(parent, "STARTING", 0, 5))
+    assert ok and "skipped" in next_child, next_child
+    [follow_up] = documents(aws.drain(queue, at_least=1))
+    assert follow_up["resource"]["id"] == f"{parent_id}:4", follow_up
+    assert follow_up["facts"]["stuck_before"] == "after 1 h 30 min in RUNNABLE", follow_up["facts"]
+    item = table.items()[f"job#{parent_id}"]
+    assert item["watch_status"] == "STARTING" and item["array_size"] == "40", item
+    assert "stuck_status" not in item and "watch_pk" in item, item
+
+    ok, running = function.send(array_event(parent, "RUNNING", 0, 5))
+    assert ok and "skipped" in running, running
+    item = table.items()[f"job#{parent_id}"]
+    assert "watch_status" not in item and "watch_pk" not in item, item
+    ok, last = function.send(schedule())
+    assert ok and last["told"] == 0, last
+    assert aws.drain(queue) == []

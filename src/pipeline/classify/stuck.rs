@@ -6,7 +6,10 @@ use super::links::{self, Console, JobPage};
 use super::story::{blocked, blocked_facts};
 use super::{base, fields::fact, severity, summary, thread_key};
 use crate::domain::duration::human;
-use crate::domain::model::{Family, Notification, Outcome, Resource, ResourceKind, Status};
+use crate::domain::limits::thousands;
+use crate::domain::model::{
+    ArrayJob, Family, Notification, Outcome, Resource, ResourceKind, Status,
+};
 use crate::pipeline::parse::Envelope;
 use crate::ports::state::{Stuck, Watched};
 
@@ -69,13 +72,41 @@ pub fn notice(item: &str, watched: &Watched, now_ms: i64, place: &Place) -> Noti
     if let Some(reason) = &n.blocked {
         n.facts.extend(blocked_facts(reason, "Last blocked reason"));
     }
+    let page = match watched.job.array {
+        Some(array) => {
+            n.array = Some(ArrayJob {
+                parent_id: id.to_owned(),
+                index: None,
+                size: array.size,
+                status_summary: None,
+            });
+            if let Some(children) = children_waiting(&watched.status, array.size) {
+                n.facts.push(fact("children", "Children", children));
+            }
+            JobPage::Array
+        }
+        None => JobPage::Job,
+    };
     if let Some(console) = Console::of(place.region.as_deref()) {
-        n.links.push(links::batch_job(&console, JobPage::Job, id));
+        n.links.push(links::batch_job(&console, page, id));
     }
     n.thread_key = thread_key(&n);
     n.summary = summary::summary(&n);
     (n.severity, n.severity_reasons) = severity::assess(&n);
     n
+}
+
+/// What an array job's children are doing in its stay: why it counts as stuck.
+fn children_waiting(stay: &str, size: Option<u64>) -> Option<String> {
+    let children = match size {
+        Some(size) => format!("its {} children", thousands(size)),
+        None => "its children".to_owned(),
+    };
+    match stay {
+        "RUNNABLE" => Some(format!("none of {children} has started")),
+        "STARTING" => Some(format!("{children} are starting; none has run yet")),
+        _ => None,
+    }
 }
 
 /// The follow-up: `n`, a job's transition at `time_ms`, ends a stay that was told stuck, and says

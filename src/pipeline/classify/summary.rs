@@ -31,10 +31,20 @@ pub(super) fn summary(n: &Notification) -> String {
         Family::BatchJobStuck => {
             let status = n.status.as_ref().map_or("", |s| s.value.as_str());
             let stay = n.fact("stuck_for").unwrap_or("longer than its limit");
-            match n.fact("job_queue") {
-                Some(queue) => format!("Job {name} has been {status} for {stay} in {queue}."),
-                None => format!("Job {name} has been {status} for {stay}."),
-            }
+            let job = if n.array.is_some() {
+                "Array job"
+            } else {
+                "Job"
+            };
+            let place = n
+                .fact("job_queue")
+                .map(|queue| format!(" in {queue}"))
+                .unwrap_or_default();
+            let why = n
+                .fact("children")
+                .map(|children| format!(": {children}"))
+                .unwrap_or_default();
+            format!("{job} {name} has been {status} for {stay}{place}{why}.")
         }
         Family::BatchJobState if let Some(child) = n.child() => {
             let status = n.status.as_ref().map_or("", |s| s.value.as_str());

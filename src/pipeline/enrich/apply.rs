@@ -43,10 +43,13 @@ fn add_place_in_line(n: &mut Notification, head: &QueueHead) {
         return;
     };
     let suffix = format!("/{id}");
+    // An array job waits through its children (`<id>:<index>`): its first child in line is its
+    // place.
+    let child = (n.array.is_some()).then(|| format!("/{id}:"));
     let place = (head.jobs.iter()).position(|job| {
-        job.job_arn
-            .as_deref()
-            .is_some_and(|arn| arn.ends_with(&suffix))
+        job.job_arn.as_deref().is_some_and(|arn| {
+            arn.ends_with(&suffix) || child.as_deref().is_some_and(|c| arn.contains(c))
+        })
     });
     let mut text = match place {
         Some(0) => "first in line".to_owned(),

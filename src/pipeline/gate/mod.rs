@@ -13,7 +13,7 @@ use crate::ports::state::{Ask, Claimed, Lost, Progress, StateError, StateStore, 
 
 mod plan;
 
-pub use plan::{Plan, plan};
+pub use plan::{Plan, child_move, plan};
 
 /// The times a claim is made under.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -161,6 +161,26 @@ pub async fn record<S: StateStore>(
     Ok((recorded.item).and_then(|item| item.stuck_before(&order, clock.now_ms)))
 }
 
+/// Moves an array job's watch on when `n`, one of its children, starts or runs (one conditional
+/// write, only while a stay it ends is watched). `Ok(Some(stay))`: the move ends a stay that was
+/// told stuck, so the child's transition is told after all (through [`admit`]), to say how long
+/// its array job's children waited.
+pub async fn move_children<S: StateStore>(
+    store: &S,
+    n: &Notification,
+    settings: &Settings,
+    clock: Clock,
+) -> Result<Option<Stuck>, StateError> {
+    if !store.remembers() {
+        return Ok(None);
+    }
+    let Some(move_) = child_move(n, settings, clock.now_ms) else {
+        return Ok(None);
+    };
+    let before = store.move_children(&move_).await?;
+    Ok(before.and_then(|item| item.stuck_before(&move_.transition(), clock.now_ms)))
+}
+
 /// Keeps a blocked queue's reason on the item of the job it blocks, for that job's stuck notice
 /// (one write, only for a blocked queue's event while the watch watches RUNNABLE). A table that
 /// cannot keep it costs the notice that line, never the event: the error is reported.
@@ -284,7 +304,7 @@ mod tests {
     use crate::domain::model::{
         ArrayJob, Family, Outcome, Resource, ResourceKind, Severity, Status,
     };
-    use crate::ports::state::{MemoryStore, Overdue, Recorded, SweepAsk};
+    use crate::ports::state::{ChildMove, Item, MemoryStore, Overdue, Recorded, SweepAsk};
 
     const NOW: i64 = 1_700_000_000_000;
     const CLOCK: Clock = Clock {
@@ -548,6 +568,9 @@ mod tests {
             Err(down())
         }
         async fn note_blocked(&self, _: &str, _: &str) -> Result<(), StateError> {
+            Err(down())
+        }
+        async fn move_children(&self, _: &ChildMove) -> Result<Option<Item>, StateError> {
             Err(down())
         }
         async fn count_failed_child(&self, _: &str, _: i64) -> Result<u64, StateError> {

@@ -4,11 +4,13 @@
 
 use chrono::DateTime;
 
-use crate::config::{ChildJobEvents, Settings};
+use crate::config::{ChildJobEvents, Settings, Watch};
 use crate::domain::fingerprint::content_id;
-use crate::domain::model::{Family, Notification, Outcome};
+use crate::domain::model::{ChildKind, Family, Notification, Outcome};
 use crate::pipeline::classify::statuses::{self, Phase, StatusInfo};
-use crate::ports::state::{IN_LINE, JobFacts, Transition, WatchAsk};
+use crate::ports::state::{
+    ARRAY_WAITING, ArrayFacts, ChildMove, IN_LINE, JobFacts, Transition, WatchAsk,
+};
 
 /// What one event asks of the store.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -73,27 +75,122 @@ pub fn blocked(n: &Notification, settings: &Settings) -> Option<(String, String)
 
 /// A job (not an array job's child nor a node: their parent is watched) entering a watched
 /// state is overdue that many minutes after its event's time. The item keeps the facts a stuck
-/// notice names.
+/// notice names. An array job is watched through its children (see [`array_stay`]).
 fn watch(n: &Notification, order: Option<&Transition>, settings: &Settings) -> Option<WatchAsk> {
     let order = order?;
     if n.family != Family::BatchJobState || n.child().is_some() {
         return None;
     }
-    let minutes = settings.state.watch.minutes(&order.status)?;
+    let (status, due_ms) = match array_stay(n, order, &settings.state.watch) {
+        Some(stay) => stay,
+        None => {
+            let minutes = settings.state.watch.minutes(&order.status)?;
+            (order.status.clone(), due(order.time_ms, minutes))
+        }
+    };
+    let mut job = job_facts(n);
+    job.array = job.array.or(is_array(n).then(|| ArrayFacts {
+        size: n.array.as_ref().and_then(|a| a.size),
+    }));
+    Some(WatchAsk {
+        status,
+        due_ms,
+        job,
+    })
+}
+
+/// An array job waits while it is PENDING: its children are RUNNABLE until the first one starts,
+/// then STARTING until the first one runs, then RUNNING until it ends. Its PENDING transition
+/// opens the first of those stays (its children move it on: [`child_move`]). A stay that is not
+/// watched but comes before one that is waits for the children without ever being due. An array
+/// job that waits for another job (`dependsOn` names one) is waiting for that job, not stuck.
+fn array_stay(n: &Notification, order: &Transition, watch: &Watch) -> Option<(String, i64)> {
+    if !is_array(n) || !order.status.eq_ignore_ascii_case(ARRAY_WAITING) || depends_on_a_job(n) {
+        return None;
+    }
+    let due_ms = stay_due(CHILD_STAYS[0], order.time_ms, watch)?;
+    Some((CHILD_STAYS[0].to_owned(), due_ms))
+}
+
+/// The states an array job's children pass through on its watch, in order.
+const CHILD_STAYS: [&str; 3] = ["RUNNABLE", "STARTING", "RUNNING"];
+
+/// When an array job's stay in its children's `stay`, entered at `since_ms`, is due: its limit,
+/// never (a later stay is watched) or `None` (no later stay is watched either: out of the watch).
+fn stay_due(stay: &str, since_ms: i64, watch: &Watch) -> Option<i64> {
+    let at = CHILD_STAYS.iter().position(|s| *s == stay)?;
+    if let Some(minutes) = watch.minutes(stay) {
+        return Some(due(since_ms, minutes));
+    }
+    (CHILD_STAYS[at + 1..].iter())
+        .any(|later| watch.minutes(later).is_some())
+        .then_some(NEVER_DUE)
+}
+
+/// A due time no sweep reaches: the stay is kept only for its children to move it on.
+const NEVER_DUE: i64 = i64::MAX;
+
+fn due(since_ms: i64, minutes: u32) -> i64 {
+    since_ms.saturating_add(i64::from(minutes) * 60_000)
+}
+
+/// An array job itself: its event says how many children it has (a single job's event may
+/// carry an empty `arrayProperties`).
+fn is_array(n: &Notification) -> bool {
+    n.child().is_none() && n.node.is_none() && n.array.as_ref().is_some_and(|a| a.size.is_some())
+}
+
+fn depends_on_a_job(n: &Notification) -> bool {
+    let depends = n.detail.value.get("dependsOn").and_then(|d| d.as_array());
+    depends.is_some_and(|list| {
+        list.iter().any(|d| {
+            d.get("jobId")
+                .and_then(|id| id.as_str())
+                .is_some_and(|id| !id.is_empty())
+        })
+    })
+}
+
+/// An array job's child that starts or runs moves its parent's watch on, when a stay it ends or
+/// one after it is watched: one conditional write on the parent's item, none otherwise.
+pub fn child_move(n: &Notification, settings: &Settings, now_ms: i64) -> Option<ChildMove> {
+    let child = n.child().filter(|c| c.kind == ChildKind::ArrayChild)?;
+    if n.family != Family::BatchJobState {
+        return None;
+    }
+    let order = transition(n, statuses::BATCH_JOB_STATES)?;
+    let status = (CHILD_STAYS[1..].iter()).find(|s| s.eq_ignore_ascii_case(&order.status))?;
+    let at = CHILD_STAYS.iter().position(|s| s == status)?.max(1);
+    let watch = &settings.state.watch;
+    // The stay just before the child's is the one it ends (a child STARTING ends RUNNABLE): when
+    // that one is not kept, nothing is to move.
+    stay_due(CHILD_STAYS[at - 1], 0, watch)?;
+    let mut job = job_facts(n);
+    job.array = Some(ArrayFacts { size: None });
+    Some(ChildMove {
+        parent: format!("job#{}", child.parent_id),
+        status: (*status).to_owned(),
+        time_ms: order.time_ms,
+        now_ms,
+        next_due_ms: stay_due(status, order.time_ms, watch),
+        job,
+    })
+}
+
+/// The facts a stuck notice names, as a job's event gives them.
+fn job_facts(n: &Notification) -> JobFacts {
     let fact = |key: &str| {
         (n.facts.iter())
             .find(|f| f.key == key)
             .map(|f| f.value.clone())
     };
-    Some(WatchAsk {
-        due_ms: order.time_ms.saturating_add(i64::from(minutes) * 60_000),
-        job: JobFacts {
-            name: n.resource.name.clone(),
-            queue: fact("job_queue"),
-            definition: fact("job_definition"),
-            blocked: n.blocked.as_ref().map(|b| b.code.clone()),
-        },
-    })
+    JobFacts {
+        name: n.resource.name.clone(),
+        queue: fact("job_queue"),
+        definition: fact("job_definition"),
+        blocked: n.blocked.as_ref().map(|b| b.code.clone()),
+        array: None,
+    }
 }
 
 /// The item, key and transition of an event with an identity of its own.
@@ -193,5 +290,33 @@ mod tests {
         assert!(at(2_000, 1).is_after(&at(1_000, 9)));
         assert!(at(1_000, 9).is_after(&at(1_000, 1)));
         assert!(!at(1_000, 1).is_after(&at(1_000, 1)) && at(1_000, 1).is_same(&at(1_000, 1)));
+    }
+
+    fn watch(runnable: u32, starting: u32, running: u32) -> Watch {
+        Watch {
+            runnable_minutes: runnable,
+            starting_minutes: starting,
+            running_minutes: running,
+        }
+    }
+
+    #[test]
+    fn an_array_jobs_stay_is_due_at_its_limit_never_before_a_watched_one_or_not_kept() {
+        assert_eq!(
+            stay_due("RUNNABLE", 1_000, &watch(60, 15, 0)),
+            Some(3_601_000)
+        );
+        // RUNNABLE is not watched, STARTING is: kept for the children to move it on, never due.
+        assert_eq!(
+            stay_due("RUNNABLE", 1_000, &watch(0, 15, 0)),
+            Some(NEVER_DUE)
+        );
+        assert_eq!(stay_due("STARTING", 1_000, &watch(60, 0, 0)), None);
+        assert_eq!(
+            stay_due("STARTING", 1_000, &watch(0, 0, 30)),
+            Some(NEVER_DUE)
+        );
+        assert_eq!(stay_due("RUNNING", 1_000, &watch(60, 15, 0)), None);
+        assert_eq!(stay_due("RUNNABLE", 1_000, &watch(0, 0, 0)), None);
     }
 }

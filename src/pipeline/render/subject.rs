@@ -45,7 +45,12 @@ pub fn subject(n: &Notification, elsewhere: bool) -> String {
         Family::BatchQueueBlocked => write!(line, "Batch job queue {name} blocked"),
         Family::BatchJobStuck => {
             let stay = n.fact("stuck_for").unwrap_or("too long");
-            let _ = write!(line, "Batch job {name} stuck in {status} for {stay}");
+            let job = if n.array.is_some() {
+                "array job"
+            } else {
+                "job"
+            };
+            let _ = write!(line, "Batch {job} {name} stuck in {status} for {stay}");
             match n.fact("job_queue") {
                 Some(queue) => write!(line, " in {queue}"),
                 None => Ok(()),

@@ -123,7 +123,19 @@ pub struct JobFacts {
     pub definition: Option<String>,
     /// The last blocked-queue reason code seen for the job in this stay.
     pub blocked: Option<String>,
+    /// An array job, watched through its children: how many it has, when its event said.
+    pub array: Option<ArrayFacts>,
 }
+
+/// An array job's watch: while it is PENDING its children wait (RUNNABLE) until the first one
+/// starts, and start (STARTING) until the first one runs.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ArrayFacts {
+    pub size: Option<u64>,
+}
+
+/// The status an array job keeps while its children run: its watch is of them.
+pub const ARRAY_WAITING: &str = "PENDING";
 
 /// The state of a job waiting in its queue's line: only such a job can be blocked by its queue
 /// (its item keeps the reason) or be at the queue's head.
@@ -138,11 +150,13 @@ pub struct Watched {
     pub job: JobFacts,
 }
 
-/// A stay in a state that a sweep told stuck.
+/// A stay in a state that a sweep told stuck, and the facts its notice named (an array job's
+/// next stay, which its children open, names them again).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Stuck {
     pub status: String,
     pub since_ms: i64,
+    pub job: JobFacts,
 }
 
 /// A sweep's claim on telling one job stuck.
@@ -152,11 +166,51 @@ pub struct SweepClaim {
     pub lease_until_ms: i64,
 }
 
-/// What a job's transition asks of the watch: when the job, now in a watched state, is overdue.
+/// What a job's transition asks of the watch: the state it watches (the job's own, or for an
+/// array job its children's) and when the job is overdue in it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct WatchAsk {
+    pub status: String,
     pub due_ms: i64,
     pub job: JobFacts,
+}
+
+/// An array job's child that started (STARTING) or ran (RUNNING) at `time_ms`: the array job's
+/// watch moves on from its children's earlier state, to `next` (STARTING, when that is watched)
+/// or out of the watch.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ChildMove {
+    /// The array job's item.
+    pub parent: String,
+    /// The child's new status: the stays it ends are the children's states before it.
+    pub status: String,
+    pub time_ms: i64,
+    pub now_ms: i64,
+    /// The stay the array job enters: STARTING's due time, when STARTING is watched.
+    pub next_due_ms: Option<i64>,
+    /// The array job's facts as the child tells them (its name, queue and definition), for an
+    /// item that no longer keeps its own.
+    pub job: JobFacts,
+}
+
+impl ChildMove {
+    /// The children's states this move ends: RUNNABLE for a child STARTING; RUNNABLE and STARTING
+    /// for one RUNNING.
+    pub fn ends(&self, stay: &str) -> bool {
+        let order = ["RUNNABLE", "STARTING", "RUNNING"];
+        let place = |s: &str| order.iter().position(|o| o.eq_ignore_ascii_case(s));
+        matches!((place(stay), place(&self.status)), (Some(a), Some(b)) if a < b)
+    }
+
+    /// The move as a transition, for the stay told stuck that it ends.
+    pub fn transition(&self) -> Transition {
+        Transition {
+            status: self.status.clone(),
+            time: String::new(),
+            time_ms: self.time_ms,
+            rank: 0,
+        }
+    }
 }
 
 impl Item {
@@ -174,6 +228,7 @@ impl Item {
             Some(Stuck {
                 status: watch.status.clone(),
                 since_ms: watch.since_ms,
+                job: watch.job.clone(),
             })
         };
         told.or_else(telling)
@@ -192,6 +247,37 @@ impl Item {
         same_stay && free && self.expires_at * 1000 > now_ms
     }
 
+    /// The array job's stay that `move_` ends: its watch (or the stay told stuck) while it is
+    /// PENDING, in an earlier state of its children, entered no later than the child moved, on a
+    /// live item.
+    pub fn moved_by(&self, move_: &ChildMove) -> bool {
+        let pending = (self.latest.as_ref()).is_some_and(|l| l.status == ARRAY_WAITING);
+        let stay = (self.watch.as_ref().map(|w| (w.status.as_str(), w.since_ms)))
+            .or(self.stuck.as_ref().map(|s| (s.status.as_str(), s.since_ms)));
+        pending
+            && self.expires_at * 1000 > move_.now_ms
+            && stay.is_some_and(|(status, since)| move_.ends(status) && since <= move_.time_ms)
+    }
+
+    /// The item after `move_`: in the children's next watched state, or out of the watch; a
+    /// sweep's claim and the stay told stuck end with the stay.
+    pub fn take_move(&mut self, move_: &ChildMove) {
+        let told = self.stuck.take().map(|s| s.job);
+        let kept = self.watch.take().map(|w| w.job).or(told);
+        self.watch = move_.next_due_ms.map(|due_ms| Watched {
+            status: move_.status.clone(),
+            since_ms: move_.time_ms,
+            due_ms,
+            // A new stay starts without the last one's blocked reason.
+            job: JobFacts {
+                blocked: None,
+                ..kept.unwrap_or_else(|| move_.job.clone())
+            },
+        });
+        self.sweep = None;
+        self.stuck = None;
+    }
+
     /// The item after `ask`'s newer transition is written: the latest, the entries into waiting
     /// states, and the watch of the state it is in (none when it is not watched).
     pub fn take(&mut self, ask: &Ask) {
@@ -201,7 +287,7 @@ impl Item {
         self.latest = Some(order.clone());
         self.entered.note(order);
         self.watch = ask.watch.as_ref().map(|w| Watched {
-            status: order.status.clone(),
+            status: w.status.clone(),
             since_ms: order.time_ms,
             due_ms: w.due_ms,
             job: w.job.clone(),
@@ -519,6 +605,7 @@ mod tests {
         let stay = Some(Stuck {
             status: "RUNNABLE".into(),
             since_ms: runnable.time_ms,
+            job: JobFacts::default(),
         });
         let told = Item {
             stuck: stay.clone(),
@@ -545,5 +632,80 @@ mod tests {
             ..told
         };
         assert_eq!(expired.stuck_before(&starting, NOW), None);
+    }
+
+    fn child_move(status: &str, time_ms: i64, next_due_ms: Option<i64>) -> ChildMove {
+        ChildMove {
+            parent: "job#arr".into(),
+            status: status.into(),
+            time_ms,
+            now_ms: NOW,
+            next_due_ms,
+            job: JobFacts {
+                name: Some("from-the-child".into()),
+                ..JobFacts::default()
+            },
+        }
+    }
+
+    #[test]
+    fn a_child_moves_its_array_job_on_from_an_earlier_stay_only() {
+        let starting = child_move("STARTING", 5_000, Some(905_000));
+        let running = child_move("RUNNING", 5_000, None);
+        assert!(starting.ends("RUNNABLE") && !starting.ends("STARTING"));
+        assert!(running.ends("RUNNABLE") && running.ends("STARTING") && !running.ends("RUNNING"));
+        let pending = transition("PENDING", "2023-11-14T22:13:20Z", 2);
+        let waiting = |status: &str, since_ms: i64| Item {
+            watch: Some(Watched {
+                status: status.into(),
+                since_ms,
+                due_ms: since_ms + 60_000,
+                job: JobFacts {
+                    name: Some("array".into()),
+                    blocked: Some("CAPACITY:INSUFFICIENT_INSTANCE_CAPACITY".into()),
+                    array: Some(ArrayFacts { size: Some(40) }),
+                    ..JobFacts::default()
+                },
+            }),
+            ..item(Some(pending.clone()), None)
+        };
+        assert!(waiting("RUNNABLE", 1_000).moved_by(&starting));
+        assert!(!waiting("STARTING", 1_000).moved_by(&starting));
+        assert!(waiting("STARTING", 1_000).moved_by(&running));
+        // A child's move from before the stay began, or on an array job that ended or expired.
+        assert!(!waiting("RUNNABLE", 5_001).moved_by(&starting));
+        let mut ended = waiting("RUNNABLE", 1_000);
+        ended.latest = Some(transition("SUCCEEDED", "2023-11-14T22:30:00Z", 20));
+        assert!(!ended.moved_by(&starting));
+        let mut expired = waiting("RUNNABLE", 1_000);
+        expired.expires_at = NOW / 1000;
+        assert!(!expired.moved_by(&starting));
+        // The next stay keeps the array job's facts but not the last stay's blocked reason.
+        let mut moved = waiting("RUNNABLE", 1_000);
+        moved.take_move(&starting);
+        let watch = moved.watch.clone().unwrap();
+        assert_eq!(
+            (watch.status.as_str(), watch.since_ms, watch.due_ms),
+            ("STARTING", 5_000, 905_000)
+        );
+        assert_eq!(watch.job.name.as_deref(), Some("array"));
+        assert_eq!(
+            (watch.job.blocked, watch.job.array),
+            (None, Some(ArrayFacts { size: Some(40) }))
+        );
+        moved.take_move(&running);
+        assert_eq!(moved.watch, None);
+        // A stay told stuck is moved on too, and ends.
+        let mut told = waiting("RUNNABLE", 1_000);
+        let job = told.watch.take().unwrap().job;
+        told.stuck = Some(Stuck {
+            status: "RUNNABLE".into(),
+            since_ms: 1_000,
+            job,
+        });
+        assert!(told.moved_by(&starting));
+        told.take_move(&starting);
+        assert_eq!(told.stuck, None);
+        assert_eq!(told.watch.unwrap().job.name.as_deref(), Some("array"));
     }
 }

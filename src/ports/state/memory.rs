@@ -5,7 +5,9 @@
 use std::collections::HashMap;
 use std::sync::Mutex;
 
-use super::item::{Ask, Claim, IN_LINE, Item, Progress, Stuck, SweepClaim, judge, may_record};
+use super::item::{
+    Ask, ChildMove, Claim, IN_LINE, Item, Progress, Stuck, SweepClaim, judge, may_record,
+};
 use super::{Claimed, Overdue, Recorded, StateError, StateStore, SweepAsk};
 
 #[derive(Debug, Default)]
@@ -77,6 +79,19 @@ impl StateStore for MemoryStore {
         Ok(Recorded { item: Some(before) })
     }
 
+    async fn move_children(&self, move_: &ChildMove) -> Result<Option<Item>, StateError> {
+        let mut items = self.lock();
+        let Some(item) = items
+            .get_mut(&move_.parent)
+            .filter(|item| item.moved_by(move_))
+        else {
+            return Ok(None);
+        };
+        let before = item.clone();
+        item.take_move(move_);
+        Ok(Some(before))
+    }
+
     async fn count_failed_child(
         &self,
         parent_item: &str,
@@ -142,11 +157,12 @@ impl StateStore for MemoryStore {
                 .as_ref()
                 .is_some_and(|w| w.since_ms == due.watched.since_ms)
         {
-            item.watch = None;
+            let job = item.watch.take().map(|w| w.job).unwrap_or_default();
             item.sweep = None;
             item.stuck = Some(Stuck {
                 status: due.watched.status.clone(),
                 since_ms: due.watched.since_ms,
+                job,
             });
         }
         Ok(())

@@ -16,8 +16,8 @@ use thiserror::Error;
 pub const CALL_BOUND: Duration = Duration::from_secs(2);
 
 pub use item::{
-    Ask, Claim, Entered, IN_LINE, Item, JobFacts, Lost, Progress, Stuck, SweepClaim, Transition,
-    Waiting, WatchAsk, Watched, judge, may_record,
+    ARRAY_WAITING, ArrayFacts, Ask, ChildMove, Claim, Entered, IN_LINE, Item, JobFacts, Lost,
+    Progress, Stuck, SweepClaim, Transition, Waiting, WatchAsk, Watched, judge, may_record,
 };
 pub use memory::MemoryStore;
 
@@ -123,6 +123,14 @@ pub trait StateStore: Sync {
         code: &str,
     ) -> impl Future<Output = Result<(), StateError>> + Send;
 
+    /// Moves an array job's watch on when one of its children starts or runs, if
+    /// [`Item::moved_by`] allows it: one conditional write. The item as it was before the move
+    /// (the stay told stuck that it ends), or `None` when nothing moved.
+    fn move_children(
+        &self,
+        move_: &ChildMove,
+    ) -> impl Future<Output = Result<Option<Item>, StateError>> + Send;
+
     /// Counts one more failed child on its parent's item; returns the child's place in the count.
     fn count_failed_child(
         &self,
@@ -198,6 +206,10 @@ impl StateStore for Stateless {
         Err(no_table("note_blocked"))
     }
 
+    async fn move_children(&self, _: &ChildMove) -> Result<Option<Item>, StateError> {
+        Ok(None)
+    }
+
     async fn count_failed_child(&self, _: &str, _: i64) -> Result<u64, StateError> {
         Err(no_table("count"))
     }
@@ -271,6 +283,13 @@ impl<S: StateStore> StateStore for Option<S> {
         match self {
             Some(store) => store.note_blocked(item, code).await,
             None => Stateless.note_blocked(item, code).await,
+        }
+    }
+
+    async fn move_children(&self, move_: &ChildMove) -> Result<Option<Item>, StateError> {
+        match self {
+            Some(store) => store.move_children(move_).await,
+            None => Stateless.move_children(move_).await,
         }
     }
 
