@@ -9,7 +9,7 @@ const KEY_LEN: usize = 20;
 /// Replaces every access key id in `text` that stands on its own (not inside a longer word) by
 /// `[redacted]`.
 pub fn mask_access_keys(text: &mut String) {
-    if text.len() < KEY_LEN || !PREFIXES.iter().any(|prefix| text.contains(prefix)) {
+    if text.len() < KEY_LEN || !has_prefix(text.as_bytes()) {
         return;
     }
     let bytes = text.as_bytes();
@@ -38,6 +38,17 @@ pub fn mask_access_keys(text: &mut String) {
         masked.push_str(&text[copied..]);
         *text = masked;
     }
+}
+
+/// Whether a prefix appears at all: most text has no `A` followed by `KIA` or `SIA`, which one
+/// search for the `A`s tells.
+fn has_prefix(bytes: &[u8]) -> bool {
+    memchr::memchr_iter(b'A', bytes).any(|at| {
+        let rest = &bytes[at..];
+        PREFIXES
+            .iter()
+            .any(|prefix| rest.starts_with(prefix.as_bytes()))
+    })
 }
 
 #[cfg(test)]

@@ -146,14 +146,19 @@ fn encode(value: &str) -> String {
 /// `value` with every byte but ASCII letters, digits, `-_.~` and `also_safe` written as `prefix`
 /// and two hex digits.
 fn escape(value: &str, also_safe: &[u8], prefix: &str) -> String {
+    let safe = |b: u8| b.is_ascii_alphanumeric() || b"-_.~".contains(&b) || also_safe.contains(&b);
     let mut out = String::with_capacity(value.len());
-    for b in value.bytes() {
-        if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) || also_safe.contains(&b) {
-            out.push(char::from(b));
-        } else {
+    // Runs of safe bytes are copied whole; they are ASCII, so each run starts and ends on a
+    // character's boundary.
+    let mut run = 0;
+    for (at, b) in value.bytes().enumerate() {
+        if !safe(b) {
+            out.push_str(value.get(run..at).unwrap_or_default());
             let _ = write!(out, "{prefix}{b:02X}");
+            run = at + 1;
         }
     }
+    out.push_str(value.get(run..).unwrap_or_default());
     out
 }
 

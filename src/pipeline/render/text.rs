@@ -187,6 +187,11 @@ fn push_section<'a>(
     }
     let _ = write!(out, "\n{title}:\n");
     for (label, value) in entries {
-        line!(out, "  {label}: {value}");
+        // Most lines of a notification are these: pushed as they are, not through `write!`.
+        let start = out.len();
+        for part in ["  ", label, ": ", value] {
+            out.push_str(part);
+        }
+        end_line(out, start);
     }
 }
