@@ -5,6 +5,7 @@
 
 use thiserror::Error;
 
+use crate::domain::account::is_account_id;
 use crate::domain::model::Severity;
 use crate::domain::partition::is_region;
 pub use crate::domain::vocabulary::{
@@ -484,7 +485,7 @@ fn parse_topic_arn(value: &str) -> Result<String, &'static str> {
     {
         return Err(bad("the region is not valid"));
     }
-    if account.len() != 12 || !account.bytes().all(|b| b.is_ascii_digit()) {
+    if !is_account_id(account) {
         return Err(bad("the account is not 12 digits"));
     }
     let base = name.strip_suffix(".fifo").unwrap_or(name);
@@ -513,7 +514,7 @@ fn set_account_names(settings: &mut Settings, value: &str) -> Result<(), &'stati
 
 fn parse_account(value: &str) -> Result<String, &'static str> {
     let value = value.trim();
-    if value.len() == 12 && value.bytes().all(|b| b.is_ascii_digit()) {
+    if is_account_id(value) {
         Ok(value.to_owned())
     } else {
         Err("not a 12-digit account id")
@@ -543,7 +544,7 @@ fn parse_account_names(value: &str) -> Result<Vec<(String, String)>, &'static st
             return Err(bad("a pair has no ="));
         };
         let (account, name) = (account.trim(), name.trim());
-        if account.len() != 12 || !account.bytes().all(|b| b.is_ascii_digit()) {
+        if !is_account_id(account) {
             return Err(bad("an account is not 12 digits"));
         }
         if name.is_empty() || name.len() > 64 || name.chars().any(char::is_control) {

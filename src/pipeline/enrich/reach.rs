@@ -3,6 +3,7 @@
 //! `LOOKUP_ROLE_NAME` names in that account.
 
 use crate::config::Settings;
+use crate::domain::account::is_account_id;
 use crate::domain::model::Notification;
 use crate::domain::partition;
 use crate::ports::lookups::{Reach, RoleRef};
@@ -20,7 +21,7 @@ pub fn reach(n: &Notification, settings: &Settings) -> Reach {
         .filter(|region| partition::is_region(region))
         .filter(|region| home.region.as_deref() != Some(*region));
     let account = (n.account.as_deref())
-        .filter(|account| account.len() == 12 && account.bytes().all(|b| b.is_ascii_digit()))
+        .filter(|account| is_account_id(account))
         .filter(|account| home.account.as_deref().is_some_and(|home| home != *account));
     let role = match (account, &settings.enrich.lookup_role) {
         (Some(account), Some(name)) => {
