@@ -6,7 +6,7 @@ use std::sync::Arc;
 use aws_config::SdkConfig;
 use aws_sdk_batch::Client;
 
-use super::{OnFirstUse, bounds, failed};
+use super::{OnFirstUse, failed};
 use crate::ports::lookups::{HeadJob, JobReport, JobSource, LookupError, QueueHead, QueueSource};
 
 /// Clones share the client.
@@ -17,16 +17,8 @@ pub struct BatchJobs {
 
 impl BatchJobs {
     pub fn new(config: &SdkConfig) -> Self {
-        let config = config.clone();
         BatchJobs {
-            client: Arc::new(OnFirstUse::new(move || {
-                let (retry, timeouts) = bounds();
-                let config = aws_sdk_batch::config::Builder::from(&config)
-                    .retry_config(retry)
-                    .timeout_config(timeouts)
-                    .build();
-                Client::from_conf(config)
-            })),
+            client: Arc::new(client_on_first_use!(aws_sdk_batch, config)),
         }
     }
 }

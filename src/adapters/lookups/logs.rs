@@ -3,7 +3,7 @@
 use aws_config::SdkConfig;
 use aws_sdk_cloudwatchlogs::Client;
 
-use super::{OnFirstUse, bounds, failed};
+use super::{OnFirstUse, failed};
 use crate::ports::lookups::{JobLogRef, JobLogSource, LookupError};
 
 pub struct LogEvents {
@@ -12,16 +12,8 @@ pub struct LogEvents {
 
 impl LogEvents {
     pub fn new(config: &SdkConfig) -> Self {
-        let config = config.clone();
         LogEvents {
-            client: OnFirstUse::new(move || {
-                let (retry, timeouts) = bounds();
-                let config = aws_sdk_cloudwatchlogs::config::Builder::from(&config)
-                    .retry_config(retry)
-                    .timeout_config(timeouts)
-                    .build();
-                Client::from_conf(config)
-            }),
+            client: client_on_first_use!(aws_sdk_cloudwatchlogs, config),
         }
     }
 }

@@ -5,6 +5,22 @@
 //! and region, with the credentials of the role assumed there ([`roles`]), and names accounts from
 //! AWS Organizations ([`organizations`]).
 
+/// The client of SDK crate `$sdk` on `$config` (an `SdkConfig`) with the lookups' [`bounds`],
+/// built at its first use ([`OnFirstUse`]): every source's client is made so.
+macro_rules! client_on_first_use {
+    ($sdk:ident, $config:expr) => {{
+        let config = $config.clone();
+        crate::adapters::lookups::OnFirstUse::new(move || {
+            let (retry, timeouts) = crate::adapters::lookups::bounds();
+            let config = $sdk::config::Builder::from(&config)
+                .retry_config(retry)
+                .timeout_config(timeouts)
+                .build();
+            $sdk::Client::from_conf(config)
+        })
+    }};
+}
+
 mod batch;
 mod concurrent;
 mod logs;
@@ -39,18 +55,38 @@ use crate::ports::lookups::{Enricher, Found, LookupError, Missing, Reach, Wanted
 /// The lookups of one region and set of credentials. Jobs and queues share AWS Batch's client.
 pub type PlaceLookups = Concurrent<S3ControlJobs, LogEvents, BatchJobs, BatchJobs>;
 
-/// Builds the clients of the sources `settings` enables, once, on `config`'s region and
-/// credentials.
-fn place_lookups(config: &SdkConfig, settings: &Settings) -> PlaceLookups {
-    let timeout = Duration::from_millis(u64::from(settings.enrich.timeout_ms));
-    let enabled = |source| settings.enriches(source);
+/// All that a place's lookups need of the settings: which sources `ENRICH` enables, and the
+/// deadline of one notification's lookups (`ENRICH_TIMEOUT_MS`).
+#[derive(Clone, Copy, Debug)]
+struct Enabled {
+    s3_jobs: bool,
+    job_logs: bool,
+    jobs: bool,
+    queues: bool,
+    timeout: Duration,
+}
+
+impl Enabled {
+    fn of(settings: &Settings) -> Enabled {
+        Enabled {
+            s3_jobs: settings.enriches(EnrichSource::S3Jobs),
+            job_logs: settings.enriches(EnrichSource::JobLogs),
+            jobs: settings.enriches(EnrichSource::Jobs),
+            queues: settings.enriches(EnrichSource::Queues),
+            timeout: Duration::from_millis(u64::from(settings.enrich.timeout_ms)),
+        }
+    }
+}
+
+/// Builds the clients of the enabled sources, once, on `config`'s region and credentials.
+fn place_lookups(config: &SdkConfig, enabled: Enabled) -> PlaceLookups {
     let batch = BatchJobs::new(config);
     Concurrent {
-        s3_jobs: enabled(EnrichSource::S3Jobs).then(|| S3ControlJobs::new(config)),
-        job_logs: enabled(EnrichSource::JobLogs).then(|| LogEvents::new(config)),
-        jobs: enabled(EnrichSource::Jobs).then(|| batch.clone()),
-        queues: enabled(EnrichSource::Queues).then_some(batch),
-        timeout,
+        s3_jobs: enabled.s3_jobs.then(|| S3ControlJobs::new(config)),
+        job_logs: enabled.job_logs.then(|| LogEvents::new(config)),
+        jobs: enabled.jobs.then(|| batch.clone()),
+        queues: enabled.queues.then_some(batch),
+        timeout: enabled.timeout,
     }
 }
 
@@ -59,7 +95,7 @@ fn place_lookups(config: &SdkConfig, settings: &Settings) -> PlaceLookups {
 /// the first event from there and kept.
 pub struct AwsLookups {
     config: SdkConfig,
-    settings: Settings,
+    enabled: Enabled,
     home: PlaceLookups,
     elsewhere: Mutex<HashMap<Reach, Arc<PlaceLookups>>>,
     roles: Arc<AssumedRoles>,
@@ -68,15 +104,15 @@ pub struct AwsLookups {
 
 /// The lookups `settings` enables. Nothing is called, and no client built, before a lookup.
 pub fn aws_lookups(config: &SdkConfig, settings: &Settings) -> AwsLookups {
-    let timeout = Duration::from_millis(u64::from(settings.enrich.timeout_ms));
+    let enabled = Enabled::of(settings);
     AwsLookups {
         config: config.clone(),
-        settings: settings.clone(),
-        home: place_lookups(config, settings),
+        enabled,
+        home: place_lookups(config, enabled),
         elsewhere: Mutex::new(HashMap::new()),
         roles: Arc::new(AssumedRoles::new(config)),
         names: (settings.render.names_from_organizations)
-            .then(|| AccountDirectory::new(config, timeout)),
+            .then(|| AccountDirectory::new(config, enabled.timeout)),
     }
 }
 
@@ -97,7 +133,7 @@ impl AwsLookups {
                     },
                 )));
             }
-            Arc::new(place_lookups(&config.build(), &self.settings))
+            Arc::new(place_lookups(&config.build(), self.enabled))
         });
         Arc::clone(lookups)
     }

@@ -10,7 +10,7 @@ use aws_config::SdkConfig;
 use aws_sdk_organizations::Client;
 use tokio::time::{Instant, timeout};
 
-use super::{OnFirstUse, bounds, failed};
+use super::{OnFirstUse, failed};
 use crate::domain::limits::single_line;
 use crate::ports::lookups::LookupError;
 
@@ -35,16 +35,8 @@ struct Known {
 impl AccountDirectory {
     /// `timeout` bounds one reading of the directory, all pages.
     pub fn new(config: &SdkConfig, timeout: Duration) -> Self {
-        let config = config.clone();
         AccountDirectory {
-            client: OnFirstUse::new(move || {
-                let (retry, timeouts) = bounds();
-                let config = aws_sdk_organizations::config::Builder::from(&config)
-                    .retry_config(retry)
-                    .timeout_config(timeouts)
-                    .build();
-                Client::from_conf(config)
-            }),
+            client: client_on_first_use!(aws_sdk_organizations, config),
             known: tokio::sync::Mutex::new(Known::default()),
             timeout,
         }

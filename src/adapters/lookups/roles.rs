@@ -12,7 +12,7 @@ use aws_credential_types::Credentials;
 use aws_credential_types::provider::{self, ProvideCredentials, error::CredentialsError};
 use aws_sdk_sts::Client;
 
-use super::{OnFirstUse, bounds};
+use super::OnFirstUse;
 use crate::adapters::sdk_error::describe;
 use crate::ports::lookups::{LookupError, RoleRef};
 
@@ -34,16 +34,8 @@ pub struct AssumedRoles {
 impl AssumedRoles {
     /// STS in the function's own region (its regional endpoint).
     pub fn new(config: &SdkConfig) -> Self {
-        let config = config.clone();
         AssumedRoles {
-            sts: OnFirstUse::new(move || {
-                let (retry, timeouts) = bounds();
-                let config = aws_sdk_sts::config::Builder::from(&config)
-                    .retry_config(retry)
-                    .timeout_config(timeouts)
-                    .build();
-                Client::from_conf(config)
-            }),
+            sts: client_on_first_use!(aws_sdk_sts, config),
             roles: Mutex::new(HashMap::new()),
         }
     }
