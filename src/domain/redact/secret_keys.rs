@@ -16,8 +16,9 @@ const SECRET_KEYS: &[&str] = &[
     "sessionToken",
 ];
 
-/// Fragments that mark a secret wherever they appear in a key, in any case.
-const SECRET_KEY_FRAGMENTS: &[&str] = &["password", "secret", "credential", "token"];
+/// Fragments that mark a secret wherever they appear in a key, in any case; each begins with its
+/// own letter (`has_secret_fragment` tells them apart by it).
+const SECRET_KEY_FRAGMENTS: [&str; 4] = ["password", "secret", "credential", "token"];
 
 /// The members of a secret `options` object that are shown all the same. The log group is where a
 /// job's logs are, which the log link needs, and not a secret; other log options (a Splunk token,
@@ -39,11 +40,24 @@ pub fn is_secret_key(key: &str) -> bool {
     SECRET_KEYS
         .iter()
         .any(|name| name.eq_ignore_ascii_case(key))
-        || SECRET_KEY_FRAGMENTS.iter().any(|fragment| {
-            key.as_bytes()
-                .windows(fragment.len())
-                .any(|window| window.eq_ignore_ascii_case(fragment.as_bytes()))
-        })
+        || has_secret_fragment(key.as_bytes())
+}
+
+/// Whether a fragment of [`SECRET_KEY_FRAGMENTS`] is in `key`. Every key of every event is asked:
+/// one look at each byte says which fragment could start there (its first letter), and only that
+/// one is compared.
+fn has_secret_fragment(key: &[u8]) -> bool {
+    (0..key.len()).any(|at| {
+        let fragment = match key[at].to_ascii_lowercase() {
+            b'p' => SECRET_KEY_FRAGMENTS[0],
+            b's' => SECRET_KEY_FRAGMENTS[1],
+            b'c' => SECRET_KEY_FRAGMENTS[2],
+            b't' => SECRET_KEY_FRAGMENTS[3],
+            _ => return false,
+        };
+        (key.get(at..at + fragment.len()))
+            .is_some_and(|window| window.eq_ignore_ascii_case(fragment.as_bytes()))
+    })
 }
 
 #[cfg(test)]
