@@ -236,9 +236,7 @@ def test_an_unavailable_table_publishes_or_fails_as_configured_and_loses_nothing
         function = state_function(start_function, topic, table, STATE_FAILURE=state_failure,
                                   AWS_ENDPOINT_URL_DYNAMODB=endpoint)
         event = json.loads(fresh_ids(FAILED.read_text()))
-        started = time.monotonic()
         ok, result = function.send(event)
-        took = time.monotonic() - started
         if state_failure == "publish":
             assert ok and "published" in result, result
             assert len(aws.drain(queue, at_least=1)) == 1
@@ -251,9 +249,10 @@ def test_an_unavailable_table_publishes_or_fails_as_configured_and_loses_nothing
             assert ok and "published" in result, result
             assert len(aws.drain(queue, at_least=1)) == 1
         assert '"StateUnavailable":1' in function.logs()
-        assert took < 15, f"the table's bounds held the event for {took:.1f}s"
         if fault != "refused":
-            assert dynamodb.requests >= 1
+            # The table's bounds held: the claim was tried at most the client's three attempts
+            # (dynamodb::MAX_ATTEMPTS), and then the event went on without the table.
+            assert 1 <= dynamodb.requests <= 3, dynamodb.requests
     finally:
         dynamodb.stop()
 
