@@ -187,6 +187,35 @@ impl DynamoStore {
         Ok(out.item.map(item_from))
     }
 
+    /// Updates `item` if `condition` holds, answering with the item as it was before; `None` when
+    /// the condition failed (nothing was written).
+    async fn update_answering_old(
+        &self,
+        item: &str,
+        condition: &str,
+        update: String,
+        values: HashMap<String, AttributeValue>,
+    ) -> Result<Option<Item>, StateError> {
+        let result = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .key("pk", s(item))
+            .condition_expression(condition)
+            .update_expression(update)
+            .set_expression_attribute_values(Some(values))
+            .return_values(ReturnValue::AllOld)
+            .send()
+            .await;
+        match result {
+            Ok(out) => Ok(Some(item_from(out.attributes.unwrap_or_default()))),
+            Err(error) => match conditional(error, "UpdateItem") {
+                None => Ok(None),
+                Some(error) => Err(error),
+            },
+        }
+    }
+
     /// Updates `item` if `condition` holds; an item the condition no longer fits (the job moved
     /// on, another sweep took it) is left as it is.
     async fn update_if<const N: usize>(
@@ -197,17 +226,10 @@ impl DynamoStore {
         values: [(&str, AttributeValue); N],
     ) -> Result<(), StateError> {
         let values = values.into_iter().map(|(k, v)| (k.to_owned(), v)).collect();
-        let result = self
-            .client
-            .update_item()
-            .table_name(&self.table)
-            .key("pk", s(item))
-            .condition_expression(condition)
-            .update_expression(update)
-            .set_expression_attribute_values(Some(values))
-            .send()
-            .await;
-        ignore_lost_claim(result.map(|_| ()).map_err(|e| conditional(e, "UpdateItem")))
+        (self
+            .update_answering_old(item, condition, update.to_owned(), values)
+            .await)
+            .map(|_| ())
     }
 }
 
@@ -242,27 +264,12 @@ impl StateStore for DynamoStore {
             (":tt".to_owned(), s(&order.time)),
             (":exp".to_owned(), n(ask.expires_at)),
         ]);
-        let result = self
-            .client
-            .update_item()
-            .table_name(&self.table)
-            .key("pk", s(&ask.item))
-            .condition_expression(RECORD_JOB)
-            .update_expression(job_update(SET_JOB_LATEST, ask, order, ""))
-            .set_expression_attribute_values(Some(with_watch(values, ask)))
-            .return_values(ReturnValue::AllOld)
-            .send()
-            .await;
-        match result {
-            Ok(out) => Ok(Recorded {
-                item: Some(item_from(out.attributes.unwrap_or_default())),
-            }),
-            // A failed condition is a stale transition: there is nothing to record.
-            Err(error) => match conditional(error, "UpdateItem") {
-                None => Ok(Recorded::default()),
-                Some(error) => Err(error),
-            },
-        }
+        let update = job_update(SET_JOB_LATEST, ask, order, "");
+        // A failed condition is a stale transition: there is nothing to record.
+        let item = self
+            .update_answering_old(&ask.item, RECORD_JOB, update, with_watch(values, ask))
+            .await?;
+        Ok(Recorded { item })
     }
 
     async fn overdue(&self, now_ms: i64, limit: usize) -> Result<Vec<Overdue>, StateError> {
@@ -418,30 +425,12 @@ impl StateStore for DynamoStore {
             }
             None => format!("REMOVE watch_pk, due_ms, watch_status, watch_since, {ends}"),
         };
-        let result = self
-            .client
-            .update_item()
-            .table_name(&self.table)
-            .key("pk", s(&move_.parent))
-            .condition_expression(MOVE_CHILDREN)
-            .update_expression(update)
-            .set_expression_attribute_values(Some(values))
-            .return_values(ReturnValue::AllOld)
-            .send()
-            .await;
-        match result {
-            Ok(out) => {
-                self.moves.note(move_);
-                Ok(Some(item_from(out.attributes.unwrap_or_default())))
-            }
-            Err(error) => match conditional(error, "UpdateItem") {
-                None => {
-                    self.moves.note(move_);
-                    Ok(None)
-                }
-                Some(error) => Err(error),
-            },
-        }
+        let before = self
+            .update_answering_old(&move_.parent, MOVE_CHILDREN, update, values)
+            .await?;
+        // Moved, or nothing to move: either way the next child's move would find nothing.
+        self.moves.note(move_);
+        Ok(before)
     }
 
     async fn count_failed_child(
