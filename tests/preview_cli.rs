@@ -284,6 +284,46 @@ fn a_scheduled_event_previews_the_sweep_over_the_job_events_before_it() {
 }
 
 #[test]
+fn an_array_jobs_sweep_previews_one_notice_and_its_first_childs_follow_up() {
+    let watch = [
+        ("STATE_TABLE", "preview"),
+        ("SKIP_TRANSITIONAL_STATUSES", "true"),
+    ];
+    let (output, lines) = preview(&["events/watch-array/"], b"", &watch);
+    assert!(output.status.success(), "{output:?}");
+    let told: Vec<(&str, &str)> = (lines.iter())
+        .filter_map(|l| {
+            let request = l.get("publish")?;
+            let line = l["source"].as_str()?.rsplit(':').next()?;
+            Some((line, request["Message"].as_str()?.lines().next()?))
+        })
+        .collect();
+    assert_eq!(
+        told,
+        [
+            (
+                "5",
+                "Array job render-frames has been RUNNABLE for 1 h 12 min in gpu-queue: none of its 40 children has started."
+            ),
+            (
+                "6",
+                "Child 7 of array job render-frames is now STARTING, after 1 h 20 min in RUNNABLE."
+            ),
+        ],
+        "{lines:?}"
+    );
+    let subject = lines[4]["publish"]["Subject"].as_str().unwrap();
+    assert_eq!(
+        subject,
+        "[WARNING] Batch array job render-frames stuck in RUNNABLE for 1 h 12 min in gpu-queue in us-east-1"
+    );
+    assert_eq!(
+        lines.last().unwrap()["skip"],
+        "a scheduled event: the sweep finds no job overdue then"
+    );
+}
+
+#[test]
 fn the_stuck_notice_and_its_follow_up_in_every_format() {
     for format in ["text", "json", "multi", "chat"] {
         let watch = [
