@@ -691,7 +691,12 @@ fn item_from(mut map: HashMap<String, AttributeValue>) -> Item {
         }),
         _ => None,
     };
-    let told_job = job.clone();
+    // Only a stay told stuck keeps a copy of the facts.
+    let stuck = (stuck_status.zip(number("stuck_since"))).map(|(status, since_ms)| Stuck {
+        status,
+        since_ms,
+        job: job.clone(),
+    });
     Item {
         latest,
         claim: claim_key.zip(progress).map(|(key, progress)| Claim {
@@ -722,13 +727,7 @@ fn item_from(mut map: HashMap<String, AttributeValue>) -> Item {
             owner,
             lease_until_ms: number("sweep_lease").unwrap_or(0),
         }),
-        stuck: stuck_status
-            .zip(number("stuck_since"))
-            .map(|(status, since_ms)| Stuck {
-                status,
-                since_ms,
-                job: told_job,
-            }),
+        stuck,
     }
 }
 

@@ -9,7 +9,7 @@ use crate::domain::fingerprint::content_id;
 use crate::domain::model::{ChildKind, Family, Notification, Outcome};
 use crate::pipeline::classify::statuses::{self, Phase, StatusInfo};
 use crate::ports::state::{
-    ARRAY_WAITING, ArrayFacts, ChildMove, IN_LINE, JobFacts, Transition, WatchAsk,
+    ARRAY_WAITING, ArrayFacts, CHILD_STAYS, ChildMove, IN_LINE, JobFacts, Transition, WatchAsk,
 };
 
 /// What one event asks of the store.
@@ -112,9 +112,6 @@ fn array_stay(n: &Notification, order: &Transition, watch: &Watch) -> Option<(St
     Some((CHILD_STAYS[0].to_owned(), due_ms))
 }
 
-/// The states an array job's children pass through on its watch, in order.
-const CHILD_STAYS: [&str; 3] = ["RUNNABLE", "STARTING", "RUNNING"];
-
 /// When an array job's stay in its children's `stay`, entered at `since_ms`, is due: its limit,
 /// never (a later stay is watched) or `None` (no later stay is watched either: out of the watch).
 fn stay_due(stay: &str, since_ms: i64, watch: &Watch) -> Option<i64> {
@@ -159,8 +156,10 @@ pub fn child_move(n: &Notification, settings: &Settings, now_ms: i64) -> Option<
         return None;
     }
     let order = transition(n, statuses::BATCH_JOB_STATES)?;
-    let status = (CHILD_STAYS[1..].iter()).find(|s| s.eq_ignore_ascii_case(&order.status))?;
-    let at = CHILD_STAYS.iter().position(|s| s == status)?.max(1);
+    // A child's own RUNNABLE (the first of the stays) ends nothing.
+    let at =
+        (1..CHILD_STAYS.len()).find(|&at| CHILD_STAYS[at].eq_ignore_ascii_case(&order.status))?;
+    let status = CHILD_STAYS[at];
     let watch = &settings.state.watch;
     // The stay just before the child's is the one it ends (a child STARTING ends RUNNABLE): when
     // that one is not kept, nothing is to move.
@@ -169,7 +168,7 @@ pub fn child_move(n: &Notification, settings: &Settings, now_ms: i64) -> Option<
     job.array = Some(ArrayFacts { size: None });
     Some(ChildMove {
         parent: format!("job#{}", child.parent_id),
-        status: (*status).to_owned(),
+        status: status.to_owned(),
         time_ms: order.time_ms,
         now_ms,
         next_due_ms: stay_due(status, order.time_ms, watch),

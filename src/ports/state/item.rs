@@ -137,6 +137,10 @@ pub struct ArrayFacts {
 /// The status an array job keeps while its children run: its watch is of them.
 pub const ARRAY_WAITING: &str = "PENDING";
 
+/// The states an array job's children pass through on its watch, in order: a child's move ends
+/// the stays before its own state.
+pub const CHILD_STAYS: [&str; 3] = ["RUNNABLE", "STARTING", "RUNNING"];
+
 /// The state of a job waiting in its queue's line: only such a job can be blocked by its queue
 /// (its item keeps the reason) or be at the queue's head.
 pub const IN_LINE: &str = "RUNNABLE";
@@ -176,8 +180,8 @@ pub struct WatchAsk {
 }
 
 /// An array job's child that started (STARTING) or ran (RUNNING) at `time_ms`: the array job's
-/// watch moves on from its children's earlier state, to `next` (STARTING, when that is watched)
-/// or out of the watch.
+/// watch moves on from its children's earlier state to the child's, when that stay is kept, or
+/// out of the watch.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ChildMove {
     /// The array job's item.
@@ -186,7 +190,7 @@ pub struct ChildMove {
     pub status: String,
     pub time_ms: i64,
     pub now_ms: i64,
-    /// The stay the array job enters: STARTING's due time, when STARTING is watched.
+    /// When the stay the array job enters (its children's new state) is due, if it is kept.
     pub next_due_ms: Option<i64>,
     /// The array job's facts as the child tells them (its name, queue and definition), for an
     /// item that no longer keeps its own.
@@ -197,8 +201,7 @@ impl ChildMove {
     /// The children's states this move ends: RUNNABLE for a child STARTING; RUNNABLE and STARTING
     /// for one RUNNING.
     pub fn ends(&self, stay: &str) -> bool {
-        let order = ["RUNNABLE", "STARTING", "RUNNING"];
-        let place = |s: &str| order.iter().position(|o| o.eq_ignore_ascii_case(s));
+        let place = |s: &str| CHILD_STAYS.iter().position(|o| o.eq_ignore_ascii_case(s));
         matches!((place(stay), place(&self.status)), (Some(a), Some(b)) if a < b)
     }
 
@@ -275,7 +278,6 @@ impl Item {
             },
         });
         self.sweep = None;
-        self.stuck = None;
     }
 
     /// The item after `ask`'s newer transition is written: the latest, the entries into waiting

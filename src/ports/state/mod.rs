@@ -16,8 +16,9 @@ use thiserror::Error;
 pub const CALL_BOUND: Duration = Duration::from_secs(2);
 
 pub use item::{
-    ARRAY_WAITING, ArrayFacts, Ask, ChildMove, Claim, Entered, IN_LINE, Item, JobFacts, Lost,
-    Progress, Stuck, SweepClaim, Transition, Waiting, WatchAsk, Watched, judge, may_record,
+    ARRAY_WAITING, ArrayFacts, Ask, CHILD_STAYS, ChildMove, Claim, Entered, IN_LINE, Item,
+    JobFacts, Lost, Progress, Stuck, SweepClaim, Transition, Waiting, WatchAsk, Watched, judge,
+    may_record,
 };
 pub use memory::MemoryStore;
 
