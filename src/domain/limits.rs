@@ -22,6 +22,15 @@ pub fn bounded(mut s: String, max: usize) -> String {
     s
 }
 
+/// `s` cut as [`bounded`] cuts it, and borrowed when it is short enough, as most values are.
+pub fn bounded_str(s: &str, max: usize) -> Cow<'_, str> {
+    if s.len() <= max {
+        Cow::Borrowed(s)
+    } else {
+        Cow::Owned(bounded(s.to_owned(), max))
+    }
+}
+
 /// A value on one line with no control characters, which SNS would reject or mail would mangle.
 pub fn single_line(value: &str) -> Cow<'_, str> {
     if has_control(value) {
@@ -37,7 +46,23 @@ pub fn single_line(value: &str) -> Cow<'_, str> {
 /// Whether `value` has a control character (Unicode's `Cc`: below 0x20, 0x7F, U+0080–U+009F).
 /// Text whose bytes are all printable ASCII has none, and is not decoded.
 pub fn has_control(value: &str) -> bool {
-    value.bytes().any(|b| !(0x20..0x7f).contains(&b)) && value.chars().any(char::is_control)
+    !is_printable_ascii(value.as_bytes()) && value.chars().any(char::is_control)
+}
+
+/// Whether every byte is printable ASCII (0x20 to 0x7E). Every line of every notification is
+/// checked, so eight bytes are checked at once: the release build does not vectorise loops.
+fn is_printable_ascii(bytes: &[u8]) -> bool {
+    const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
+    const HIGH_BITS: u64 = u64::from_ne_bytes([0x80; 8]);
+    let (words, rest) = bytes.as_chunks::<8>();
+    let words_printable = words.iter().all(|word| {
+        let word = u64::from_ne_bytes(*word);
+        // A byte's high bit is set in `word` when it is 0x80 or above; in `word - 0x20…` for the
+        // lowest byte below 0x20 (no borrow reaches it from a byte at or above 0x20); in
+        // `word + 0x01…` for 0x7F (no byte below 0x80 carries). Printable bytes set none.
+        (word | word.wrapping_sub(ONES * 0x20) | word.wrapping_add(ONES)) & HIGH_BITS == 0
+    });
+    words_printable && rest.iter().all(|b| (0x20..0x7f).contains(b))
 }
 
 /// `1234567` as `1,234,567`.
@@ -75,6 +100,24 @@ mod tests {
         assert_eq!(bounded("abc".into(), 10), "abc");
         let cut = bounded("ééééé".into(), 6);
         assert!(cut.len() <= 6 && cut.ends_with('…'), "{cut}");
+    }
+
+    #[test]
+    fn printable_ascii_is_told_at_every_place_of_a_word() {
+        for len in 0..20 {
+            let plain = "x".repeat(len);
+            assert!(is_printable_ascii(plain.as_bytes()), "{len}");
+            for at in 0..len {
+                for b in (0..=0xffu8).filter(|b| !(0x20..0x7f).contains(b)) {
+                    let mut bytes = plain.clone().into_bytes();
+                    bytes[at] = b;
+                    assert!(!is_printable_ascii(&bytes), "{b:#x} at {at} of {len}");
+                }
+                let mut edges = plain.clone().into_bytes();
+                edges[at] = if at % 2 == 0 { 0x20 } else { 0x7e };
+                assert!(is_printable_ascii(&edges), "{at} of {len}");
+            }
+        }
     }
 
     #[test]

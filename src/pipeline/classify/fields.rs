@@ -1,10 +1,12 @@
 //! Reading values out of an event's JSON for a notification: bounded text, lists on one line,
 //! facts, short names, and the links every family may add.
 
+use std::borrow::Cow;
+
 use serde_json::{Map, Value};
 
 use super::links::{self, Console};
-use crate::domain::limits::{MAX_LIST_ITEMS, MAX_NAME, MAX_TEXT, bounded};
+use crate::domain::limits::{MAX_LIST_ITEMS, MAX_NAME, MAX_TEXT, bounded, bounded_str};
 use crate::domain::model::{Fact, Link};
 
 /// The string at `key` of a JSON object, bounded; `None` when absent or empty.
@@ -14,6 +16,22 @@ pub(super) fn text_at(object: &Value, key: &str, max: usize) -> Option<String> {
         .and_then(Value::as_str)
         .filter(|s| !s.is_empty())
         .map(|s| bounded(s.to_owned(), max))
+}
+
+/// The value under `keys`, one nested object after another: what `Value::pointer` finds, without
+/// the two strings it allocates for each key's escapes.
+pub(super) fn nested<'a>(value: &'a Value, keys: &[&str]) -> Option<&'a Value> {
+    keys.iter().try_fold(value, |value, key| value.get(key))
+}
+
+/// The string at `key` of a JSON object, bounded and borrowed where it can be; `None` when absent
+/// or empty.
+pub(super) fn str_at<'a>(object: &'a Value, key: &str, max: usize) -> Option<Cow<'a, str>> {
+    object
+        .get(key)
+        .and_then(Value::as_str)
+        .filter(|s| !s.is_empty())
+        .map(|s| bounded_str(s, max))
 }
 
 /// A scalar shown as text: strings as they are, numbers and booleans printed.

@@ -3,7 +3,7 @@
 
 use serde_json::Value;
 
-use super::fields::text_at;
+use super::fields::{nested, text_at};
 use super::story::attempts::Container;
 use crate::domain::limits::MAX_NAME;
 
@@ -44,7 +44,7 @@ pub(super) fn job_log(detail: &Value, container: &Container) -> Option<JobLog> {
 /// (the first one when it is not named).
 fn log_configuration<'a>(detail: &'a Value, name: Option<&str>) -> Option<&'a Value> {
     let task_containers = || {
-        (detail.pointer("/ecsProperties/taskProperties"))
+        nested(detail, &["ecsProperties", "taskProperties"])
             .and_then(Value::as_array)
             .into_iter()
             .flatten()

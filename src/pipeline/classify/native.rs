@@ -1,8 +1,10 @@
 //! AWS Batch's own events: job state changes, blocked job queues, service job state changes.
 
+use std::borrow::Cow;
+
 use serde_json::Value;
 
-use super::fields::{fact, short_name, text_at};
+use super::fields::{fact, short_name, str_at};
 use super::links::{Console, JobPage};
 use super::statuses::{self, Phase};
 use super::story::attempts::Container;
@@ -31,8 +33,12 @@ pub(super) fn classify(
     let story = Story::read(&detail);
     let container = story.container.as_ref();
     n.status = Some(Status {
-        value: fields.status.clone(),
-        reason: explained_reason(fields.status_reason.clone(), n.outcome, container),
+        value: fields.status.clone().into_owned(),
+        reason: explained_reason(
+            fields.status_reason.as_deref().map(str::to_owned),
+            n.outcome,
+            container,
+        ),
         terminal: known.map(|s| s.phase == Phase::Terminal),
     });
     add_facts(&mut n, &fields, known.map(|s| s.meaning));
@@ -55,26 +61,27 @@ pub(super) fn classify(
     Ok(n)
 }
 
-/// What a job or queue event's detail says at its top level.
-struct JobFields {
-    status: String,
-    job_id: Option<String>,
-    job_name: Option<String>,
-    job_arn: Option<String>,
-    job_queue: Option<String>,
-    status_reason: Option<String>,
-    job_definition: Option<String>,
-    service_job_type: Option<String>,
+/// What a job or queue event's detail says at its top level, bounded, and borrowed from the
+/// detail: each is copied only where the notification keeps it.
+struct JobFields<'a> {
+    status: Cow<'a, str>,
+    job_id: Option<Cow<'a, str>>,
+    job_name: Option<Cow<'a, str>>,
+    job_arn: Option<Cow<'a, str>>,
+    job_queue: Option<Cow<'a, str>>,
+    status_reason: Option<Cow<'a, str>>,
+    job_definition: Option<Cow<'a, str>>,
+    service_job_type: Option<Cow<'a, str>>,
 }
 
-impl JobFields {
+impl<'a> JobFields<'a> {
     /// The fields, or what is missing: a status, and the job's id, name or ARN.
-    fn read(detail: &Value, detail_type: &str) -> Result<JobFields, EventError> {
+    fn read(detail: &'a Value, detail_type: &str) -> Result<JobFields<'a>, EventError> {
         let missing = |what: &str| EventError::Detail {
             detail_type: detail_type.to_owned(),
             message: format!("`{what}` is missing"),
         };
-        let text = |key: &str, max: usize| text_at(detail, key, max);
+        let text = |key: &str, max: usize| str_at(detail, key, max);
         let fields = JobFields {
             status: text("status", MAX_NAME).ok_or_else(|| missing("status"))?,
             job_id: text("jobId", MAX_NAME),
@@ -93,9 +100,10 @@ impl JobFields {
 
     /// How people know the job: its name, else its id, else its ARN's last part.
     fn label(&self) -> Option<String> {
-        (self.job_name.clone())
-            .or_else(|| self.job_id.clone())
-            .or_else(|| self.job_arn.as_deref().map(|a| short_name(a).to_owned()))
+        (self.job_name.as_deref())
+            .or(self.job_id.as_deref())
+            .or_else(|| self.job_arn.as_deref().map(short_name))
+            .map(str::to_owned)
     }
 
     /// The job, or for a blocked queue the queue.
@@ -117,8 +125,8 @@ impl JobFields {
         Resource {
             kind,
             name: self.label(),
-            id: self.job_id.clone(),
-            arn: self.job_arn.clone(),
+            id: self.job_id.as_deref().map(str::to_owned),
+            arn: self.job_arn.as_deref().map(str::to_owned),
         }
     }
 }
@@ -148,7 +156,7 @@ fn add_facts(n: &mut Notification, fields: &JobFields, meaning: Option<&'static 
     }
     if let Some(kind) = &fields.service_job_type {
         n.facts
-            .push(fact("service_job_type", "Service job type", kind.as_str()));
+            .push(fact("service_job_type", "Service job type", kind.as_ref()));
     }
 }
 

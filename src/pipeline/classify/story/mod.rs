@@ -10,7 +10,7 @@ pub mod failure;
 use chrono::{DateTime, SecondsFormat};
 use serde_json::Value;
 
-use super::fields::fact;
+use super::fields::{fact, nested};
 use crate::domain::duration::{between, human};
 use crate::domain::model::{
     Attempt, BlockedReason, Fact, Failure, Notification, Outcome, Retry, Timing,
@@ -66,10 +66,8 @@ struct Limits {
 /// blocked reason and a pending cancel, in the document's fields and as facts.
 pub fn tell(n: &mut Notification, detail: &Value, story: &Story) {
     let limits = Limits {
-        timeout_s: detail
-            .pointer("/timeout/attemptDurationSeconds")
-            .and_then(Value::as_u64),
-        allowed: (detail.pointer("/retryStrategy/attempts"))
+        timeout_s: nested(detail, &["timeout", "attemptDurationSeconds"]).and_then(Value::as_u64),
+        allowed: nested(detail, &["retryStrategy", "attempts"])
             .and_then(Value::as_u64)
             .and_then(|a| u32::try_from(a).ok()),
     };
