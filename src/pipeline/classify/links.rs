@@ -25,46 +25,132 @@ impl Console {
         })
     }
 
-    /// `https://<region>.<host>/<path>`, where `path` may name the region again.
-    fn url(&self, path: std::fmt::Arguments) -> String {
-        format!("https://{}.{}/{path}", self.region, self.host)
+    /// `https://<region>.<host>/` and then `path`'s pieces, written into one string.
+    fn url(&self, path: &[Piece]) -> String {
+        let mut url = String::with_capacity(128);
+        for part in ["https://", &self.region, ".", self.host, "/"] {
+            url.push_str(part);
+        }
+        for piece in path {
+            match *piece {
+                Piece::Text(text) => url.push_str(text),
+                Piece::Region => url.push_str(&self.region),
+                Piece::Escaped(value, escaping) => escaping.write(&mut url, value),
+            }
+        }
+        url
+    }
+}
+
+/// A piece of a console URL's path: text of the format's own, the console's region, or a value
+/// from the event, escaped so that it cannot change the URL's structure.
+enum Piece<'a> {
+    Text(&'static str),
+    Region,
+    Escaped(&'a str, Escaping),
+}
+
+/// How a value is escaped in a URL: which bytes other than ASCII letters, digits and `-_.~` are
+/// kept, and what an escaped byte's two hex digits follow.
+#[derive(Clone, Copy)]
+struct Escaping {
+    also_safe: &'static [u8],
+    prefix: &'static str,
+}
+
+impl Escaping {
+    /// Everything but the characters ARNs, ids and names are made of is percent-encoded.
+    const IDENTIFIER: Escaping = Escaping {
+        also_safe: b":/",
+        prefix: "%",
+    };
+    /// One segment of a path (an S3 bucket): `/` too is percent-encoded.
+    const SEGMENT: Escaping = Escaping {
+        also_safe: b"",
+        prefix: "%",
+    };
+    /// An S3 key prefix, which keeps its `/`.
+    const KEY_PREFIX: Escaping = Escaping {
+        also_safe: b"/",
+        prefix: "%",
+    };
+    /// The CloudWatch console's encoding inside its URL fragment: a value percent-encoded, then its
+    /// `%` written `$25` (`/` becomes `$252F`).
+    const CONSOLE_FRAGMENT: Escaping = Escaping {
+        also_safe: b"",
+        prefix: "$25",
+    };
+
+    /// Writes `value` onto `out`, every byte but the safe ones as the prefix and two hex digits.
+    fn write(self, out: &mut String, value: &str) {
+        let safe = |b: u8| {
+            b.is_ascii_alphanumeric() || b"-_.~".contains(&b) || self.also_safe.contains(&b)
+        };
+        // Runs of safe bytes are copied whole; they are ASCII, so each run starts and ends on a
+        // character's boundary.
+        let mut run = 0;
+        for (at, b) in value.bytes().enumerate() {
+            if !safe(b) {
+                out.push_str(value.get(run..at).unwrap_or_default());
+                let _ = write!(out, "{}{b:02X}", self.prefix);
+                run = at + 1;
+            }
+        }
+        out.push_str(value.get(run..).unwrap_or_default());
+    }
+
+    #[cfg(test)]
+    fn apply(self, value: &str) -> String {
+        let mut out = String::new();
+        self.write(&mut out, value);
+        out
     }
 }
 
 pub fn cloudtrail_event(console: &Console, event_id: &str) -> Link {
-    let id = encode(event_id);
+    use Piece::{Escaped, Region, Text};
     Link {
         label: "CloudTrail event",
-        url: console.url(format_args!(
-            "cloudtrail/home?region={}#/events/{id}",
-            console.region
-        )),
+        url: console.url(&[
+            Text("cloudtrail/home?region="),
+            Region,
+            Text("#/events/"),
+            Escaped(event_id, Escaping::IDENTIFIER),
+        ]),
     }
 }
 
 pub fn s3_batch_job(console: &Console, job_id: &str) -> Link {
-    let id = encode(job_id);
+    use Piece::{Escaped, Region, Text};
     Link {
         label: "S3 Batch Operations job",
-        url: console.url(format_args!("s3/jobs/{id}?region={}", console.region)),
+        url: console.url(&[
+            Text("s3/jobs/"),
+            Escaped(job_id, Escaping::IDENTIFIER),
+            Text("?region="),
+            Region,
+        ]),
     }
 }
 
 /// The S3 console's folder of one S3 Batch Operations job's completion report: the report's prefix,
 /// then `job-<id>/`.
 pub fn s3_job_report(console: &Console, bucket: &str, prefix: &str, job_id: &str) -> Link {
+    use Piece::{Escaped, Region, Text};
     let folder = match prefix.trim_matches('/') {
         "" => format!("job-{job_id}/"),
         prefix => format!("{prefix}/job-{job_id}/"),
     };
     Link {
         label: "Completion report",
-        url: console.url(format_args!(
-            "s3/buckets/{}?region={}&prefix={}",
-            escape(bucket, b"", "%"),
-            console.region,
-            escape(&folder, b"/", "%")
-        )),
+        url: console.url(&[
+            Text("s3/buckets/"),
+            Escaped(bucket, Escaping::SEGMENT),
+            Text("?region="),
+            Region,
+            Text("&prefix="),
+            Escaped(&folder, Escaping::KEY_PREFIX),
+        ]),
     }
 }
 
@@ -76,18 +162,14 @@ pub fn batch_resource(console: &Console, kind: ResourceKind, id: &str) -> Option
             return Some(batch_job(console, JobPage::Job, id));
         }
         ResourceKind::ComputeEnvironment => {
-            ("Batch compute environment", "compute-environments/detail")
+            ("Batch compute environment", "compute-environments/detail/")
         }
-        ResourceKind::JobQueue => ("Batch job queue", "queues/detail"),
+        ResourceKind::JobQueue => ("Batch job queue", "queues/detail/"),
         _ => return None,
     };
-    let id = encode(id);
     Some(Link {
         label,
-        url: console.url(format_args!(
-            "batch/home?region={}#{page}/{id}",
-            console.region
-        )),
+        url: batch_page(console, page, id),
     })
 }
 
@@ -105,61 +187,42 @@ pub enum JobPage {
 /// The Batch console page of a job.
 pub fn batch_job(console: &Console, page: JobPage, job_id: &str) -> Link {
     let (label, route) = match page {
-        JobPage::Job => ("Batch job", "jobs/detail"),
-        JobPage::Array => ("Batch array job", "jobs/array-job"),
-        JobPage::MultiNode => ("Batch multi-node job", "jobs/mnp-job"),
+        JobPage::Job => ("Batch job", "jobs/detail/"),
+        JobPage::Array => ("Batch array job", "jobs/array-job/"),
+        JobPage::MultiNode => ("Batch multi-node job", "jobs/mnp-job/"),
     };
-    let id = encode(job_id);
     Link {
         label,
-        url: console.url(format_args!(
-            "batch/home?region={}#{route}/{id}",
-            console.region
-        )),
+        url: batch_page(console, route, job_id),
     }
+}
+
+/// `batch/home?region=<region>#<route><id>`.
+fn batch_page(console: &Console, route: &'static str, id: &str) -> String {
+    use Piece::{Escaped, Region, Text};
+    console.url(&[
+        Text("batch/home?region="),
+        Region,
+        Text("#"),
+        Text(route),
+        Escaped(id, Escaping::IDENTIFIER),
+    ])
 }
 
 /// The CloudWatch console page of a log stream.
 pub fn log_stream(console: &Console, group: &str, stream: &str) -> Link {
-    let (group, stream) = (console_fragment(group), console_fragment(stream));
+    use Piece::{Escaped, Region, Text};
     Link {
         label: "Log stream",
-        url: console.url(format_args!(
-            "cloudwatch/home?region={}#logsV2:log-groups/log-group/{group}/log-events/{stream}",
-            console.region
-        )),
+        url: console.url(&[
+            Text("cloudwatch/home?region="),
+            Region,
+            Text("#logsV2:log-groups/log-group/"),
+            Escaped(group, Escaping::CONSOLE_FRAGMENT),
+            Text("/log-events/"),
+            Escaped(stream, Escaping::CONSOLE_FRAGMENT),
+        ]),
     }
-}
-
-/// The CloudWatch console's encoding inside its URL fragment: a value percent-encoded, then its `%`
-/// written `$25` (`/` becomes `$252F`).
-fn console_fragment(value: &str) -> String {
-    escape(value, b"", "$25")
-}
-
-/// Percent-encodes everything but the characters ARNs, ids and names are made of, so a hostile value
-/// cannot change the URL's structure.
-fn encode(value: &str) -> String {
-    escape(value, b":/", "%")
-}
-
-/// `value` with every byte but ASCII letters, digits, `-_.~` and `also_safe` written as `prefix`
-/// and two hex digits.
-fn escape(value: &str, also_safe: &[u8], prefix: &str) -> String {
-    let safe = |b: u8| b.is_ascii_alphanumeric() || b"-_.~".contains(&b) || also_safe.contains(&b);
-    let mut out = String::with_capacity(value.len());
-    // Runs of safe bytes are copied whole; they are ASCII, so each run starts and ends on a
-    // character's boundary.
-    let mut run = 0;
-    for (at, b) in value.bytes().enumerate() {
-        if !safe(b) {
-            out.push_str(value.get(run..at).unwrap_or_default());
-            let _ = write!(out, "{prefix}{b:02X}");
-            run = at + 1;
-        }
-    }
-    out.push_str(value.get(run..).unwrap_or_default());
-    out
 }
 
 #[cfg(test)]
@@ -229,11 +292,14 @@ mod tests {
             "https://us-east-1.console.aws.amazon.com/cloudwatch/home?region=us-east-1#logsV2:log-groups/log-group/$252Faws$252Fbatch$252Fjob/log-events/etl$252Fdefault$252F4e1f"
         );
         assert_eq!(
-            console_fragment("a b#?$é"),
+            Escaping::CONSOLE_FRAGMENT.apply("a b#?$é"),
             "a$2520b$2523$253F$2524$25C3$25A9"
         );
-        assert_eq!(encode("a-Z_0.~:/"), "a-Z_0.~:/");
-        assert_eq!(encode("a b#?&é\n"), "a%20b%23%3F%26%C3%A9%0A");
+        assert_eq!(Escaping::IDENTIFIER.apply("a-Z_0.~:/"), "a-Z_0.~:/");
+        assert_eq!(
+            Escaping::IDENTIFIER.apply("a b#?&é\n"),
+            "a%20b%23%3F%26%C3%A9%0A"
+        );
         assert!(batch_resource(&at("us-east-1"), ResourceKind::Tags, "x").is_none());
     }
 }

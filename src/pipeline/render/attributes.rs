@@ -24,17 +24,19 @@ pub fn attributes(n: &Notification) -> Attributes {
         ("region", n.region.as_deref()),
         ("failure_kind", n.failure.as_ref().map(|f| f.kind.as_str())),
     ];
-    candidates
-        .into_iter()
-        .filter_map(|(name, value)| {
-            let value = clean(value?);
-            let attribute = AttributeValue {
-                data_type: "String",
-                string_value: value,
-            };
-            (!attribute.string_value.is_empty()).then_some((name, attribute))
-        })
-        .collect()
+    // Inserted one by one: a map of ten takes one node, where collecting sorts a vector first.
+    let mut attributes = Attributes::new();
+    for (name, value) in candidates {
+        let Some(value) = value.map(clean).filter(|v| !v.is_empty()) else {
+            continue;
+        };
+        let attribute = AttributeValue {
+            data_type: "String",
+            string_value: value,
+        };
+        attributes.insert(name, attribute);
+    }
+    attributes
 }
 
 /// Attribute values must be valid XML characters: controls become spaces; access key ids are masked
