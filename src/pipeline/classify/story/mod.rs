@@ -143,12 +143,13 @@ fn cause(
     limits: &Limits,
 ) -> Option<Failure> {
     let container_reason = container.and_then(|c| c.reason.as_deref());
-    let reasons: Vec<&str> = [status_reason, container_reason]
-        .into_iter()
-        .flatten()
-        .collect();
+    let reasons: &[&str] = match (status_reason, container_reason) {
+        (Some(status), Some(container)) => &[status, container],
+        (Some(one), None) | (None, Some(one)) => &[one],
+        (None, None) => &[],
+    };
     failure::of_attempt(
-        &reasons,
+        reasons,
         container.and_then(|c| c.exit_code),
         limits.timeout_s,
     )
