@@ -16,9 +16,26 @@ const SECRET_KEYS: &[&str] = &[
     "sessionToken",
 ];
 
-/// Fragments that mark a secret wherever they appear in a key, in any case; each begins with its
-/// own letter (`has_secret_fragment` tells them apart by it).
+/// Fragments that mark a secret wherever they appear in a key, in any case; each begins with a
+/// letter of its own, by which `has_secret_fragment` tells them apart.
 const SECRET_KEY_FRAGMENTS: [&str; 4] = ["password", "secret", "credential", "token"];
+
+/// For each byte, the fragment that begins with it (in either case), counted from 1; 0 for none.
+const FRAGMENT_BY_FIRST_BYTE: [u8; 256] = {
+    let mut table = [0; 256];
+    let mut i = 0;
+    while i < SECRET_KEY_FRAGMENTS.len() {
+        let first = SECRET_KEY_FRAGMENTS[i].as_bytes()[0];
+        assert!(
+            table[first as usize] == 0,
+            "two fragments begin with one letter"
+        );
+        table[first.to_ascii_lowercase() as usize] = i as u8 + 1;
+        table[first.to_ascii_uppercase() as usize] = i as u8 + 1;
+        i += 1;
+    }
+    table
+};
 
 /// The members of a secret `options` object that are shown all the same. The log group is where a
 /// job's logs are, which the log link needs, and not a secret; other log options (a Splunk token,
@@ -47,16 +64,13 @@ pub fn is_secret_key(key: &str) -> bool {
 /// one look at each byte says which fragment could start there (its first letter), and only that
 /// one is compared.
 fn has_secret_fragment(key: &[u8]) -> bool {
-    (0..key.len()).any(|at| {
-        let fragment = match key[at].to_ascii_lowercase() {
-            b'p' => SECRET_KEY_FRAGMENTS[0],
-            b's' => SECRET_KEY_FRAGMENTS[1],
-            b'c' => SECRET_KEY_FRAGMENTS[2],
-            b't' => SECRET_KEY_FRAGMENTS[3],
-            _ => return false,
+    key.iter().enumerate().any(|(at, &byte)| {
+        let Some(index) = FRAGMENT_BY_FIRST_BYTE[usize::from(byte)].checked_sub(1) else {
+            return false;
         };
+        let fragment = SECRET_KEY_FRAGMENTS[usize::from(index)].as_bytes();
         (key.get(at..at + fragment.len()))
-            .is_some_and(|window| window.eq_ignore_ascii_case(fragment.as_bytes()))
+            .is_some_and(|window| window.eq_ignore_ascii_case(fragment))
     })
 }
 
