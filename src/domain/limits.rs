@@ -103,6 +103,18 @@ mod tests {
     }
 
     #[test]
+    fn bounded_str_cuts_as_bounded_and_borrows_what_fits() {
+        assert!(matches!(bounded_str("short", 5), Cow::Borrowed("short")));
+        for text in ["a longer value", "ééééé", "abc…def"] {
+            for max in 0..text.len() {
+                let cut = bounded_str(text, max);
+                assert!(matches!(cut, Cow::Owned(_)), "{text} {max}");
+                assert_eq!(cut, bounded(text.to_owned(), max), "{text} {max}");
+            }
+        }
+    }
+
+    #[test]
     fn printable_ascii_is_told_at_every_place_of_a_word() {
         for len in 0..20 {
             let plain = "x".repeat(len);
