@@ -50,6 +50,8 @@ enum Piece<'a> {
     Escaped(&'a str, Escaping),
 }
 
+use Piece::{Escaped, Region, Text};
+
 /// How a value is escaped in a URL: which bytes other than ASCII letters, digits and `-_.~` are
 /// kept, and what an escaped byte's two hex digits follow.
 #[derive(Clone, Copy)]
@@ -59,27 +61,20 @@ struct Escaping {
 }
 
 impl Escaping {
+    /// Keeps `also_safe` as well, and writes an escaped byte as `prefix` and two hex digits.
+    const fn keeping(also_safe: &'static [u8], prefix: &'static str) -> Escaping {
+        Escaping { also_safe, prefix }
+    }
+
     /// Everything but the characters ARNs, ids and names are made of is percent-encoded.
-    const IDENTIFIER: Escaping = Escaping {
-        also_safe: b":/",
-        prefix: "%",
-    };
+    const IDENTIFIER: Escaping = Escaping::keeping(b":/", "%");
     /// One segment of a path (an S3 bucket): `/` too is percent-encoded.
-    const SEGMENT: Escaping = Escaping {
-        also_safe: b"",
-        prefix: "%",
-    };
+    const SEGMENT: Escaping = Escaping::keeping(b"", "%");
     /// An S3 key prefix, which keeps its `/`.
-    const KEY_PREFIX: Escaping = Escaping {
-        also_safe: b"/",
-        prefix: "%",
-    };
+    const KEY_PREFIX: Escaping = Escaping::keeping(b"/", "%");
     /// The CloudWatch console's encoding inside its URL fragment: a value percent-encoded, then its
     /// `%` written `$25` (`/` becomes `$252F`).
-    const CONSOLE_FRAGMENT: Escaping = Escaping {
-        also_safe: b"",
-        prefix: "$25",
-    };
+    const CONSOLE_FRAGMENT: Escaping = Escaping::keeping(b"", "$25");
 
     /// Writes `value` onto `out`, every byte but the safe ones as the prefix and two hex digits.
     fn write(self, out: &mut String, value: &str) {
@@ -108,7 +103,6 @@ impl Escaping {
 }
 
 pub fn cloudtrail_event(console: &Console, event_id: &str) -> Link {
-    use Piece::{Escaped, Region, Text};
     Link {
         label: "CloudTrail event",
         url: console.url(&[
@@ -121,7 +115,6 @@ pub fn cloudtrail_event(console: &Console, event_id: &str) -> Link {
 }
 
 pub fn s3_batch_job(console: &Console, job_id: &str) -> Link {
-    use Piece::{Escaped, Region, Text};
     Link {
         label: "S3 Batch Operations job",
         url: console.url(&[
@@ -136,7 +129,6 @@ pub fn s3_batch_job(console: &Console, job_id: &str) -> Link {
 /// The S3 console's folder of one S3 Batch Operations job's completion report: the report's prefix,
 /// then `job-<id>/`.
 pub fn s3_job_report(console: &Console, bucket: &str, prefix: &str, job_id: &str) -> Link {
-    use Piece::{Escaped, Region, Text};
     let folder = match prefix.trim_matches('/') {
         "" => format!("job-{job_id}/"),
         prefix => format!("{prefix}/job-{job_id}/"),
@@ -199,7 +191,6 @@ pub fn batch_job(console: &Console, page: JobPage, job_id: &str) -> Link {
 
 /// `batch/home?region=<region>#<route><id>`.
 fn batch_page(console: &Console, route: &'static str, id: &str) -> String {
-    use Piece::{Escaped, Region, Text};
     console.url(&[
         Text("batch/home?region="),
         Region,
@@ -211,7 +202,6 @@ fn batch_page(console: &Console, route: &'static str, id: &str) -> String {
 
 /// The CloudWatch console page of a log stream.
 pub fn log_stream(console: &Console, group: &str, stream: &str) -> Link {
-    use Piece::{Escaped, Region, Text};
     Link {
         label: "Log stream",
         url: console.url(&[

@@ -33,7 +33,7 @@ pub(super) fn classify(
     let story = Story::read(&detail);
     let container = story.container.as_ref();
     n.status = Some(Status {
-        value: fields.status.clone().into_owned(),
+        value: fields.status.to_string(),
         reason: explained_reason(
             fields.status_reason.as_deref().map(str::to_owned),
             n.outcome,
