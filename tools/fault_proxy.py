@@ -25,9 +25,12 @@ FAULTS = {
 
 class FaultProxy:
     """`mode`: "pass", "throttle", "error", "denied", "hang" (holds each request until `release()`, then
-    closes it unanswered), or "flaky": a share `fault_rate` of requests fails with a 500, and as
+    closes it unanswered), "flaky": a share `fault_rate` of requests fails with a 500, and as
     many `PublishBatch` requests pass with some entries failed (those entries are not published:
-    they are taken out of the request moto sees, and named in its answer's `Failed`).
+    they are taken out of the request moto sees, and named in its answer's `Failed`), or
+    "answer-lost": a request whose body holds `lose_answer_of` is passed on (and so takes effect)
+    the first time it arrives, and answered with a 500 as if its answer were lost; other requests,
+    and that call again (the client's retry: the same invocation id and body), pass.
     `requests` counts what arrived, `operations` by JSON operation (its `x-amz-target`), SNS
     action, or else path; `items_read` the DynamoDB items read. `one_at_a_time` passes requests on one after another."""
 
@@ -36,6 +39,8 @@ class FaultProxy:
         self.passing = threading.Lock() if one_at_a_time else None
         self.mode = "pass"
         self.fault_rate = 0.3
+        self.lose_answer_of = b""
+        self.answers_lost = set()
         self.random = random.Random(14)
         self.faults = collections.Counter()
         self.requests = 0
@@ -70,6 +75,14 @@ class FaultProxy:
                         body, failed_entries = fail_some_entries(body, proxy.random)
                     if mode == "error" or failed_entries:
                         proxy.faults["request" if mode == "error" else "entries"] += 1
+                if mode == "answer-lost":
+                    # The SDK names each call, and keeps the name on its retries.
+                    call = self.headers.get("amz-sdk-invocation-id", "") + body.decode(errors="replace")
+                    lose = proxy.lose_answer_of in body and call not in proxy.answers_lost
+                    mode = "lose" if lose else "pass"
+                    if lose:
+                        proxy.answers_lost.add(call)
+                        proxy.faults["answer lost"] += 1
                 if mode == "hang":
                     proxy.held.set()
                     proxy.released.wait()
@@ -100,6 +113,11 @@ class FaultProxy:
                         if k.lower() not in ("connection", "transfer-encoding", "content-length")}
                 if failed_entries:
                     data = add_failed_entries(data, failed_entries)
+                if mode == "lose":
+                    status, json_code, _ = FAULTS["error"]
+                    answer = DYNAMODB_ERROR.format(code=json_code).encode()
+                    return self.answer(status, {"content-type": "application/x-amz-json-1.0",
+                                                "x-amzn-errortype": json_code}, answer)
                 proxy.count_items(target, data)
                 self.answer(response.status, kept, data)
 

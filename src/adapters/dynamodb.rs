@@ -2,7 +2,7 @@
 //! claim is one conditional write whose condition is [`judge`] in DynamoDB's expression language;
 //! when it fails, one consistent read says why, by [`judge`] itself.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::time::Duration;
 
 use aws_config::SdkConfig;
@@ -14,9 +14,9 @@ use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue};
 
 use crate::adapters::sdk_error::describe;
 use crate::ports::state::{
-    ARRAY_WAITING, ArrayFacts, Ask, CALL_BOUND, ChildMove, Claim, Claimed, Entered, IN_LINE, Item,
-    JobFacts, Overdue, Progress, Recorded, StateError, StateStore, Stuck, SweepAsk, SweepClaim,
-    Transition, Waiting, Watched, judge,
+    ARRAY_WAITING, ArrayFacts, Ask, CALL_BOUND, ChildMove, Claim, Claimed, Counted, Entered,
+    FailedChild, IN_LINE, Item, JobFacts, Overdue, Progress, Recorded, StateError, StateStore,
+    Stuck, SweepAsk, SweepClaim, Transition, Waiting, Watched, judge,
 };
 
 /// Bounds on one table call: a table that does not answer within about 2 s is unavailable, and
@@ -60,6 +60,10 @@ const CLAIM_STUCK: &str = "watch_status = :s AND watch_since = :since AND due_ms
 const MOVE_CHILDREN: &str = "latest_status = :pending AND watch_since <= :t AND expires_at > :now_s \
      AND (watch_status = :runnable OR watch_status = :ended) \
      AND (attribute_exists(watch_pk) OR attribute_exists(stuck_status))";
+/// A failed child takes a place among those told one by one ([`Item::tells`]): it has one
+/// already, or fewer than the cap were told.
+const TELLS_CHILD: &str = "attribute_not_exists(told_children) OR contains(told_children, :i) \
+     OR size(told_children) < :cap";
 /// The watch's sparse index: only items of jobs in a watched state and not told carry its keys.
 pub const WATCH_INDEX: &str = "watch-due";
 const WATCH_PARTITION: &str = "due";
@@ -433,24 +437,47 @@ impl StateStore for DynamoStore {
         Ok(before)
     }
 
-    async fn count_failed_child(
-        &self,
-        parent_item: &str,
-        expires_at: i64,
-    ) -> Result<u64, StateError> {
+    async fn count_failed_child(&self, child: &FailedChild) -> Result<Counted, StateError> {
+        // The counter is for the parent's final notification; the set of told indexes decides.
         let out = self
             .client
             .update_item()
             .table_name(&self.table)
-            .key("pk", s(parent_item))
+            .key("pk", s(&child.parent))
             .update_expression("ADD failed_children :one SET expires_at = :exp")
             .expression_attribute_values(":one", n(1))
-            .expression_attribute_values(":exp", n(expires_at))
-            .return_values(ReturnValue::UpdatedNew)
+            .expression_attribute_values(":exp", n(child.expires_at))
+            .return_values(ReturnValue::AllNew)
             .send()
             .await
             .map_err(|e| state_error(e, "UpdateItem"))?;
-        Ok(item_from(out.attributes.unwrap_or_default()).failed_children)
+        let parent = item_from(out.attributes.unwrap_or_default());
+        if parent.told_children.contains(&child.index) {
+            return Ok(Counted::Told);
+        }
+        if !parent.tells(child) {
+            return Ok(Counted::OverCap);
+        }
+        // Another child may take the last place meanwhile: the condition settles it. Adding to a
+        // set twice leaves one element, so a retried request keeps its place.
+        let index = AttributeValue::Ns(vec![child.index.to_string()]);
+        let result = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .key("pk", s(&child.parent))
+            .condition_expression(TELLS_CHILD)
+            .update_expression("ADD told_children :index")
+            .expression_attribute_values(":index", index)
+            .expression_attribute_values(":i", n(child.index as i64))
+            .expression_attribute_values(":cap", n(i64::from(child.cap)))
+            .send()
+            .await;
+        match result.map_err(|e| conditional(e, "UpdateItem")) {
+            Ok(_) => Ok(Counted::Told),
+            Err(None) => Ok(Counted::OverCap),
+            Err(Some(error)) => Err(error),
+        }
     }
 
     async fn finish(&self, ask: &Ask, progress: &Progress) -> Result<(), StateError> {
@@ -483,7 +510,7 @@ impl StateStore for DynamoStore {
         ignore_lost_claim(result.map(|_| ()).map_err(|e| conditional(e, "UpdateItem")))
     }
 
-    async fn release(&self, ask: &Ask, counted_as: Option<u64>) -> Result<(), StateError> {
+    async fn release(&self, ask: &Ask, counted: Option<Counted>) -> Result<(), StateError> {
         let result = if ask.order.is_none() {
             self.client
                 .delete_item()
@@ -506,9 +533,9 @@ impl StateStore for DynamoStore {
                 .condition_expression(OURS)
                 .expression_attribute_values(":k", s(&ask.key))
                 .expression_attribute_values(":in_progress", s(IN_PROGRESS));
-            if let Some(place) = counted_as {
-                update.push_str(" SET counted_as = :place");
-                call = call.expression_attribute_values(":place", n(place as i64));
+            if let Some(counted) = counted {
+                update.push_str(" SET child_counted = :counted");
+                call = call.expression_attribute_values(":counted", s(counted.as_str()));
             }
             call.update_expression(update)
                 .send()
@@ -652,6 +679,13 @@ fn item_from(mut map: HashMap<String, AttributeValue>) -> Item {
     let (watch_status, stuck_status) = (text("watch_status"), text("stuck_status"));
     let (name, queue) = (text("job_name"), text("job_queue"));
     let (definition, blocked) = (text("job_definition"), text("blocked_code"));
+    let child_counted = text("child_counted");
+    let told_children: BTreeSet<u64> = match map.remove("told_children") {
+        Some(AttributeValue::Ns(indexes)) => {
+            indexes.iter().filter_map(|i| i.parse().ok()).collect()
+        }
+        _ => BTreeSet::new(),
+    };
     let number = |name: &str| match map.get(name) {
         Some(AttributeValue::N(value)) => value.parse::<i64>().ok(),
         _ => None,
@@ -705,7 +739,8 @@ fn item_from(mut map: HashMap<String, AttributeValue>) -> Item {
             owner: claim_owner.unwrap_or(0),
         }),
         failed_children: number("failed_children").map_or(0, |v| v.max(0) as u64),
-        counted_as: number("counted_as").map(|v| v.max(0) as u64),
+        counted: child_counted.as_deref().and_then(Counted::named),
+        told_children,
         expires_at: number("expires_at").unwrap_or(i64::MAX / 1000),
         entered: Entered {
             runnable_ms: number("runnable_ms"),

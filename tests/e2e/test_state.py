@@ -18,6 +18,7 @@ IN_FLIGHT = 16
 SEND_TIMEOUT = 30
 UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 FAILED = next(e for e in EVENTS if e.name == "batch-job-state-failed.json")
+CHILD_FAILED = next(e for e in EVENTS if e.name == "batch-job-state-array-child-failed.json")
 ECS_SUCCEEDED = next(e for e in EVENTS if e.name == "real-2025-aws-samples-ecs-properties-job-succeeded.json")
 
 
@@ -253,6 +254,34 @@ def test_an_unavailable_table_publishes_or_fails_as_configured_and_loses_nothing
             # The table's bounds held: the claim was tried at most the client's three attempts
             # (dynamodb::MAX_ATTEMPTS), and then the event went on without the table.
             assert 1 <= dynamodb.requests <= 3, dynamodb.requests
+    finally:
+        dynamodb.stop()
+
+
+def test_a_count_whose_answer_is_lost_still_tells_as_many_failed_children_as_the_cap(
+        aws, table, start_function):
+    # Each child's count reaches the table, but its answer is lost: the client sends it again.
+    topic = aws.topic("batch-alerts")
+    queue = aws.subscribe(topic, "all", raw=True)
+    dynamodb = FaultProxy(table.url)
+    dynamodb.mode, dynamodb.lose_answer_of = "answer-lost", b"ADD failed_children"
+    try:
+        child = json.loads(fresh_ids(CHILD_FAILED.read_text()))
+        parent = child["detail"]["jobId"].split(":")[0]
+        children = []
+        for index in range(6):
+            event = with_time(child, "FAILED", child["time"])
+            event["detail"]["jobId"] = f"{parent}:{index}"
+            event["detail"]["arrayProperties"]["index"] = index
+            children.append(event)
+        function = state_function(start_function, topic, table, CHILD_FAILURES_MAX="3",
+                                  AWS_ENDPOINT_URL_DYNAMODB=dynamodb.url)
+        results = deliver(function, children)[0]
+        assert dynamodb.faults["answer lost"] == 6
+        told = [m for m in aws.drain(queue, at_least=3) if m["Body"].startswith("Child ")]
+        assert len(told) == 3, [r for r in results]
+        capped = [r["skipped"] for r in results if "(CHILD_FAILURES_MAX=3)" in r.get("skipped", "")]
+        assert len(capped) == 3, results
     finally:
         dynamodb.stop()
 

@@ -9,7 +9,9 @@ use crate::domain::model::{Fact, Notification};
 
 use crate::pipeline::classify::story::split_wait;
 use crate::pipeline::classify::stuck::moved_on;
-use crate::ports::state::{Ask, Claimed, Lost, Progress, StateError, StateStore, Stuck};
+use crate::ports::state::{
+    Ask, Claimed, Counted, FailedChild, Item, Lost, Progress, StateError, StateStore, Stuck,
+};
 
 mod plan;
 
@@ -47,7 +49,7 @@ pub struct Admitted {
 #[derive(Debug)]
 pub struct Ticket {
     ask: Ask,
-    counted_as: Option<u64>,
+    counted: Option<Counted>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -92,34 +94,34 @@ pub async fn admit<S: StateStore>(
         split_wait(n, item.entered.runnable_ms, item.entered.starting_ms);
     }
     if tells_children {
-        n.facts.push(children_told(
-            n,
-            item.failed_children,
-            settings.state.child_failures_max,
-        ));
+        n.facts
+            .push(children_told(n, &item, settings.state.child_failures_max));
     }
-    let mut ticket = Ticket {
-        ask,
-        counted_as: None,
-    };
-    if let Some(parent) = &failed_child_of {
-        let place = match item.counted_as {
-            Some(place) => Ok(place),
+    let mut ticket = Ticket { ask, counted: None };
+    if let Some(parent) = failed_child_of
+        && let Some(child) = n.child()
+    {
+        let counted = match item.counted {
+            Some(counted) => Ok(counted),
             None => {
-                store
-                    .count_failed_child(parent, ticket.ask.expires_at)
-                    .await
+                let failed = FailedChild {
+                    parent,
+                    index: child.index,
+                    cap: settings.state.child_failures_max,
+                    expires_at: ticket.ask.expires_at,
+                };
+                store.count_failed_child(&failed).await
             }
         };
-        match place {
-            Ok(place) => ticket.counted_as = Some(place),
+        match counted {
+            Ok(counted) => ticket.counted = Some(counted),
             Err(error) => {
                 // Nothing was published: give the claim up so that a retry may take it.
                 let _ = store.release(&ticket.ask, None).await;
                 return unavailable(error, settings);
             }
         }
-        if let Some(skip) = over_cap(n, ticket.counted_as, settings.state.child_failures_max) {
+        if let Some(skip) = over_cap(n, ticket.counted, settings.state.child_failures_max) {
             let decided = Progress::Skipped {
                 reason: skip.reason.clone(),
             };
@@ -225,7 +227,7 @@ pub async fn settle<S: StateStore>(
             };
             store.finish(&ticket.ask, &progress).await
         }
-        None => store.release(&ticket.ask, ticket.counted_as).await,
+        None => store.release(&ticket.ask, ticket.counted).await,
     }
 }
 
@@ -257,9 +259,9 @@ fn unavailable(error: StateError, settings: &Settings) -> Gate {
     }
 }
 
-/// Why a failed child counted at `place` is not notified, when it is over the cap.
-fn over_cap(n: &Notification, place: Option<u64>, cap: u32) -> Option<Skip> {
-    if place? <= u64::from(cap) {
+/// Why a failed child is not notified, when its count put it over the cap.
+fn over_cap(n: &Notification, counted: Option<Counted>, cap: u32) -> Option<Skip> {
+    if counted? == Counted::Told {
         return None;
     }
     let child = n
@@ -275,17 +277,19 @@ fn over_cap(n: &Notification, place: Option<u64>, cap: u32) -> Option<Skip> {
 }
 
 /// "4 of 20 (CHILD_FAILURES_MAX=4: the rest only counted)": how many failed children were told
-/// one by one, of how many failed.
-fn children_told(n: &Notification, counted: u64, cap: u32) -> Fact {
+/// one by one, of how many failed. An array job's own count of its failed children is exact; the
+/// parent item's counter, which a retried request may have counted twice, serves where there is
+/// none (a multi-node job's nodes).
+fn children_told(n: &Notification, parent: &Item, cap: u32) -> Fact {
+    let told = parent.told_children.len() as u64;
     let failed = n
         .array
         .as_ref()
         .and_then(|a| a.status_summary.as_ref())
         .and_then(|summary| summary.get("FAILED").copied())
-        .unwrap_or(counted)
-        .max(counted);
-    let told = counted.min(u64::from(cap));
-    let value = if counted > u64::from(cap) {
+        .unwrap_or(parent.failed_children)
+        .max(told);
+    let value = if failed > told && told >= u64::from(cap) {
         format!("{told} of {failed} (CHILD_FAILURES_MAX={cap}: the rest only counted)")
     } else {
         format!("{told} of {failed}")
@@ -529,9 +533,44 @@ mod tests {
             else {
                 panic!()
             };
-            assert_eq!(retry.ticket.unwrap().counted_as, Some(1));
+            assert_eq!(retry.ticket.unwrap().counted, Some(Counted::Told));
         });
         assert_eq!(store.item("job#p").unwrap().failed_children, 1);
+    }
+
+    #[test]
+    fn a_count_written_twice_still_tells_as_many_children_as_the_cap() {
+        // A count whose answer was lost and that was sent again counts its child twice: the
+        // counter says so, but the child keeps one place among those told.
+        let (store, settings) = (
+            MemoryStore::default(),
+            settings(&[("CHILD_FAILURES_MAX", "3")]),
+        );
+        let twice = FailedChild {
+            parent: "job#p".into(),
+            index: 0,
+            cap: 3,
+            expires_at: NOW / 1000 + 3600,
+        };
+        run(async {
+            assert_eq!(store.count_failed_child(&twice).await, Ok(Counted::Told));
+        });
+        let mut told = 0;
+        for index in 0..6 {
+            let mut child = job(
+                &format!("p:{index}"),
+                "FAILED",
+                "2024-05-01T10:01:00Z",
+                Some(("p", index)),
+            );
+            if matches!(tell(&store, &mut child, &settings, "m"), Gate::Go(_)) {
+                told += 1;
+            }
+        }
+        assert_eq!(told, 3);
+        let parent = store.item("job#p").unwrap();
+        assert_eq!(parent.told_children, [0, 1, 2].into());
+        assert_eq!(parent.failed_children, 7);
     }
 
     /// A table that cannot be reached.
@@ -573,13 +612,13 @@ mod tests {
         async fn move_children(&self, _: &ChildMove) -> Result<Option<Item>, StateError> {
             Err(down())
         }
-        async fn count_failed_child(&self, _: &str, _: i64) -> Result<u64, StateError> {
+        async fn count_failed_child(&self, _: &FailedChild) -> Result<Counted, StateError> {
             Err(down())
         }
         async fn finish(&self, _: &Ask, _: &Progress) -> Result<(), StateError> {
             Err(down())
         }
-        async fn release(&self, _: &Ask, _: Option<u64>) -> Result<(), StateError> {
+        async fn release(&self, _: &Ask, _: Option<Counted>) -> Result<(), StateError> {
             Err(down())
         }
     }

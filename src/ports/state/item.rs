@@ -2,6 +2,8 @@
 //! The in-memory store applies the rule as it is; the DynamoDB store writes it as a condition
 //! expression and, when the condition fails, reads the item and applies it to say why.
 
+use std::collections::BTreeSet;
+
 /// One job transition: the order in which a job's events are told.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Transition {
@@ -99,9 +101,13 @@ pub struct Item {
     pub claim: Option<Claim>,
     /// On an array or multi-node job's item: how many of its children failed and were counted.
     pub failed_children: u64,
-    /// On a failed child's item: its place in its parent's count, kept when its publish failed so
+    /// On an array or multi-node job's item: the indexes of the failed children told one by one
+    /// (at most `CHILD_FAILURES_MAX`). A set, so that a count written twice (a retried request
+    /// whose first answer was lost) still tells each child once and no fewer than the cap.
+    pub told_children: BTreeSet<u64>,
+    /// On a failed child's item: where its parent's count put it, kept when its publish failed so
     /// that the retry does not count it twice.
-    pub counted_as: Option<u64>,
+    pub counted: Option<Counted>,
     /// When the table may forget the item (epoch seconds; the table's TTL attribute).
     pub expires_at: i64,
     /// On a job's item: when it first entered RUNNABLE and STARTING.
@@ -113,6 +119,44 @@ pub struct Item {
     /// The stay that was told stuck, until the notification of the job's next transition says
     /// how long it lasted.
     pub stuck: Option<Stuck>,
+}
+
+/// A failed child or node to count on its parent's item against `CHILD_FAILURES_MAX`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FailedChild {
+    /// The parent's item.
+    pub parent: String,
+    /// The child's index in its array job, or the node's index.
+    pub index: u64,
+    /// `CHILD_FAILURES_MAX`.
+    pub cap: u32,
+    /// The parent item's expiry (epoch seconds).
+    pub expires_at: i64,
+}
+
+/// Where its parent's count put a failed child.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Counted {
+    /// Among the first `CHILD_FAILURES_MAX`: told one by one.
+    Told,
+    /// Past the cap: only counted, for its parent's final notification.
+    OverCap,
+}
+
+impl Counted {
+    /// The name the table keeps it by.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Counted::Told => "told",
+            Counted::OverCap => "over_cap",
+        }
+    }
+
+    pub fn named(name: &str) -> Option<Self> {
+        [Counted::Told, Counted::OverCap]
+            .into_iter()
+            .find(|counted| counted.as_str() == name)
+    }
 }
 
 /// What a job's item keeps of the job for a stuck notice: its facts at its latest transition.
@@ -217,6 +261,13 @@ impl ChildMove {
 }
 
 impl Item {
+    /// Whether `child` is told one by one, by this parent item: it was told already (a count
+    /// written again), or fewer than the cap were told.
+    pub fn tells(&self, child: &FailedChild) -> bool {
+        self.told_children.contains(&child.index)
+            || (self.told_children.len() as u64) < u64::from(child.cap)
+    }
+
     /// The stay told stuck that `order` ends, read on the item as it was before `order` was
     /// written: a stay of an earlier transition that was told stuck, or that a sweep is telling
     /// now (its notice is on its way, and could not mark the stay told once the job moved on).
@@ -447,7 +498,7 @@ mod tests {
                 owner: 1,
             }),
             failed_children: 0,
-            counted_as: None,
+            counted: None,
             expires_at: NOW / 1000 + 3600,
             entered: Entered::default(),
             ..Item::default()

@@ -6,7 +6,8 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 
 use super::item::{
-    Ask, ChildMove, Claim, IN_LINE, Item, Progress, Stuck, SweepClaim, judge, may_record,
+    Ask, ChildMove, Claim, Counted, FailedChild, IN_LINE, Item, Progress, Stuck, SweepClaim, judge,
+    may_record,
 };
 use super::{Claimed, Overdue, Recorded, StateError, StateStore, SweepAsk};
 
@@ -92,16 +93,16 @@ impl StateStore for MemoryStore {
         Ok(Some(before))
     }
 
-    async fn count_failed_child(
-        &self,
-        parent_item: &str,
-        expires_at: i64,
-    ) -> Result<u64, StateError> {
+    async fn count_failed_child(&self, child: &FailedChild) -> Result<Counted, StateError> {
         let mut items = self.lock();
-        let parent = items.entry(parent_item.to_owned()).or_default();
+        let parent = items.entry(child.parent.clone()).or_default();
         parent.failed_children += 1;
-        parent.expires_at = expires_at;
-        Ok(parent.failed_children)
+        parent.expires_at = child.expires_at;
+        if !parent.tells(child) {
+            return Ok(Counted::OverCap);
+        }
+        parent.told_children.insert(child.index);
+        Ok(Counted::Told)
     }
 
     async fn finish(&self, ask: &Ask, progress: &Progress) -> Result<(), StateError> {
@@ -202,7 +203,7 @@ impl StateStore for MemoryStore {
         Ok(())
     }
 
-    async fn release(&self, ask: &Ask, counted_as: Option<u64>) -> Result<(), StateError> {
+    async fn release(&self, ask: &Ask, counted: Option<Counted>) -> Result<(), StateError> {
         let mut items = self.lock();
         if owned(&mut items, ask).is_none() {
             return Ok(());
@@ -211,7 +212,7 @@ impl StateStore for MemoryStore {
             items.remove(&ask.item);
         } else if let Some(item) = items.get_mut(&ask.item) {
             item.claim = None;
-            item.counted_as = counted_as.or(item.counted_as);
+            item.counted = counted.or(item.counted);
         }
         Ok(())
     }

@@ -16,9 +16,9 @@ use thiserror::Error;
 pub const CALL_BOUND: Duration = Duration::from_secs(2);
 
 pub use item::{
-    ARRAY_WAITING, ArrayFacts, Ask, CHILD_STAYS, ChildMove, Claim, Entered, IN_LINE, Item,
-    JobFacts, Lost, Progress, Stuck, SweepClaim, Transition, Waiting, WatchAsk, Watched, judge,
-    may_record,
+    ARRAY_WAITING, ArrayFacts, Ask, CHILD_STAYS, ChildMove, Claim, Counted, Entered, FailedChild,
+    IN_LINE, Item, JobFacts, Lost, Progress, Stuck, SweepClaim, Transition, Waiting, WatchAsk,
+    Watched, judge, may_record,
 };
 pub use memory::MemoryStore;
 
@@ -132,12 +132,13 @@ pub trait StateStore: Sync {
         move_: &ChildMove,
     ) -> impl Future<Output = Result<Option<Item>, StateError>> + Send;
 
-    /// Counts one more failed child on its parent's item; returns the child's place in the count.
+    /// Counts one more failed child on its parent's item, and tells it one by one if
+    /// [`Item::tells`] allows it. Counting a child again (a retried request) never takes a second
+    /// place among the told.
     fn count_failed_child(
         &self,
-        parent_item: &str,
-        expires_at: i64,
-    ) -> impl Future<Output = Result<u64, StateError>> + Send;
+        child: &FailedChild,
+    ) -> impl Future<Output = Result<Counted, StateError>> + Send;
 
     /// Marks the claim published or skipped, if it is still `ask`'s (a later transition may have
     /// taken the job's item meanwhile; then there is nothing to mark).
@@ -148,11 +149,11 @@ pub trait StateStore: Sync {
     ) -> impl Future<Output = Result<(), StateError>> + Send;
 
     /// Gives the claim up after a failed publish, so that the retry can claim it; a failed child
-    /// keeps its place in the count.
+    /// keeps where the count put it.
     fn release(
         &self,
         ask: &Ask,
-        counted_as: Option<u64>,
+        counted: Option<Counted>,
     ) -> impl Future<Output = Result<(), StateError>> + Send;
 }
 
@@ -211,7 +212,7 @@ impl StateStore for Stateless {
         Ok(None)
     }
 
-    async fn count_failed_child(&self, _: &str, _: i64) -> Result<u64, StateError> {
+    async fn count_failed_child(&self, _: &FailedChild) -> Result<Counted, StateError> {
         Err(no_table("count"))
     }
 
@@ -219,7 +220,7 @@ impl StateStore for Stateless {
         Err(no_table("finish"))
     }
 
-    async fn release(&self, _: &Ask, _: Option<u64>) -> Result<(), StateError> {
+    async fn release(&self, _: &Ask, _: Option<Counted>) -> Result<(), StateError> {
         Err(no_table("release"))
     }
 }
@@ -294,10 +295,10 @@ impl<S: StateStore> StateStore for Option<S> {
         }
     }
 
-    async fn count_failed_child(&self, parent: &str, expires_at: i64) -> Result<u64, StateError> {
+    async fn count_failed_child(&self, child: &FailedChild) -> Result<Counted, StateError> {
         match self {
-            Some(store) => store.count_failed_child(parent, expires_at).await,
-            None => Stateless.count_failed_child(parent, expires_at).await,
+            Some(store) => store.count_failed_child(child).await,
+            None => Stateless.count_failed_child(child).await,
         }
     }
 
@@ -308,10 +309,10 @@ impl<S: StateStore> StateStore for Option<S> {
         }
     }
 
-    async fn release(&self, ask: &Ask, counted_as: Option<u64>) -> Result<(), StateError> {
+    async fn release(&self, ask: &Ask, counted: Option<Counted>) -> Result<(), StateError> {
         match self {
-            Some(store) => store.release(ask, counted_as).await,
-            None => Stateless.release(ask, counted_as).await,
+            Some(store) => store.release(ask, counted).await,
+            None => Stateless.release(ask, counted).await,
         }
     }
 }
