@@ -5,101 +5,17 @@
 //!
 //! `cargo bench --bench pipeline`
 
-use std::collections::BTreeMap;
 use std::hint::black_box;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use std::pin::pin;
-use std::task::{Context, Poll, Waker};
-
-use batch_notifier::config::{self, Delivery, MessageFormat, Mode, Settings};
-use batch_notifier::pipeline::gate::Clock;
-use batch_notifier::pipeline::parse::EventError;
-use batch_notifier::pipeline::{Core, Prepared};
-use batch_notifier::ports::lookups::Offline;
-use batch_notifier::ports::state::Stateless;
+use batch_notifier::config::{MessageFormat, Settings};
 use criterion::{Criterion, Throughput};
 
-/// One event through the one path, as the function without a state table and lookups takes it.
-/// Those ports answer at once, so one poll finishes it.
-fn prepare(input: &[u8], settings: &Settings) -> Result<Prepared, EventError> {
-    let core = Core {
-        settings,
-        store: &Stateless,
-        enricher: &Offline,
-    };
-    let clock = Clock {
-        now_ms: 1_700_000_000_000,
-        lease_until_ms: 1_700_000_030_000,
-        owner: 1,
-    };
-    let mut future = pin!(batch_notifier::pipeline::prepare(
-        input,
-        core,
-        clock,
-        Delivery::Each
-    ));
-    match future
-        .as_mut()
-        .poll(&mut Context::from_waker(Waker::noop()))
-    {
-        Poll::Ready(prepared) => prepared,
-        Poll::Pending => unreachable!("the stateless store and offline lookups answer at once"),
-    }
-}
+#[path = "../examples/support/offline.rs"]
+mod offline;
 
-fn events_by_family() -> BTreeMap<String, Vec<Vec<u8>>> {
-    let settings = settings(MessageFormat::Text);
-    let mut families: BTreeMap<String, Vec<Vec<u8>>> = BTreeMap::new();
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("events");
-    let mut files: Vec<_> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "json"))
-        .collect();
-    files.sort();
-    for file in files {
-        let bytes = one_line(&std::fs::read(&file).unwrap());
-        let family = prepare(&bytes, &settings)
-            .unwrap()
-            .summary
-            .map_or("foreign".to_owned(), |s| s.family.as_str().to_owned());
-        families.entry(family).or_default().push(bytes);
-    }
-    families
-}
-
-/// The event on one line with its keys in their order, as EventBridge delivers it (a round trip
-/// through `Value` would sort the keys).
-fn one_line(pretty: &[u8]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(pretty.len());
-    let (mut in_string, mut escaped) = (false, false);
-    for &b in pretty {
-        if in_string {
-            out.push(b);
-            if escaped {
-                escaped = false;
-            } else if b == b'\\' {
-                escaped = true;
-            } else if b == b'"' {
-                in_string = false;
-            }
-        } else if !b.is_ascii_whitespace() {
-            in_string = b == b'"';
-            out.push(b);
-        }
-    }
-    assert!(serde_json::from_slice::<serde_json::Value>(&out).is_ok());
-    out
-}
-
-fn settings(format: MessageFormat) -> Settings {
-    let mut settings = config::from_lookup(|_| None, Mode::Preview).unwrap();
-    settings.filter.include_read_only = true;
-    settings.render.message_format = format;
-    settings
-}
+use offline::{events_by_family, prepare, settings};
 
 const FORMATS: [MessageFormat; 3] = [
     MessageFormat::Text,

@@ -24,12 +24,10 @@ pub(super) fn nested<'a>(value: &'a Value, keys: &[&str]) -> Option<&'a Value> {
     keys.iter().try_fold(value, |value, key| value.get(key))
 }
 
-/// The string at `key` of a JSON object, bounded and borrowed where it can be; `None` when absent
-/// or empty.
-pub(super) fn str_at<'a>(object: &'a Value, key: &str, max: usize) -> Option<Cow<'a, str>> {
-    object
-        .get(key)
-        .and_then(Value::as_str)
+/// A string value, bounded and borrowed where it can be; `None` when absent, not a string or
+/// empty.
+pub(super) fn str_of(value: Option<&Value>, max: usize) -> Option<Cow<'_, str>> {
+    (value.and_then(Value::as_str))
         .filter(|s| !s.is_empty())
         .map(|s| bounded_str(s, max))
 }

@@ -4,13 +4,14 @@
 
 use serde_json::Value;
 
+use super::job_detail::JobDetail;
 use crate::domain::limits::{MAX_NAME, bounded, thousands};
 use crate::domain::model::{ArrayJob, NodeJob};
 
 /// The array job or child the event is about: from `arrayProperties` (`index` for a child, `size`
 /// and `statusSummary` for the array job) and the `:<index>` suffix of a child's id.
-pub(super) fn array_job(detail: &Value, job_id: Option<&str>) -> Option<ArrayJob> {
-    let properties = detail.get("arrayProperties").filter(|p| p.is_object());
+pub(super) fn array_job(detail: &JobDetail, job_id: Option<&str>) -> Option<ArrayJob> {
+    let properties = detail.array_properties.filter(|p| p.is_object());
     let suffixed = job_id.and_then(|id| split_index(id, ':'));
     let index = properties
         .and_then(|p| p.get("index"))
@@ -45,9 +46,9 @@ pub(super) fn array_job(detail: &Value, job_id: Option<&str>) -> Option<ArrayJob
 
 /// The multi-node job or node the event is about: from `nodeDetails` (a node), `nodeProperties`
 /// (the job) and the `#<node index>` suffix of a node's id.
-pub(super) fn node_job(detail: &Value, job_id: Option<&str>) -> Option<NodeJob> {
-    let details = detail.get("nodeDetails").filter(|d| d.is_object());
-    let properties = detail.get("nodeProperties").filter(|p| p.is_object());
+pub(super) fn node_job(detail: &JobDetail, job_id: Option<&str>) -> Option<NodeJob> {
+    let details = detail.node_details.filter(|d| d.is_object());
+    let properties = detail.node_properties.filter(|p| p.is_object());
     let suffixed = job_id.and_then(|id| split_index(id, '#'));
     let index = details
         .and_then(|d| d.get("nodeIndex"))
@@ -113,21 +114,23 @@ mod tests {
     #[test]
     fn a_child_is_known_by_its_index_or_its_id() {
         let child = array_job(
-            &json!({"arrayProperties": {"index": 12, "statusSummary": {}}}),
+            &JobDetail::read(&json!({"arrayProperties": {"index": 12, "statusSummary": {}}})),
             Some("4c75:12"),
         )
         .unwrap();
         assert_eq!((child.parent_id.as_str(), child.index), ("4c75", Some(12)));
-        let by_id = array_job(&json!({}), Some("4c75:7")).unwrap();
+        let by_id = array_job(&JobDetail::read(&json!({})), Some("4c75:7")).unwrap();
         assert_eq!(by_id.index, Some(7));
-        assert_eq!(array_job(&json!({}), Some("4c75")), None);
+        assert_eq!(array_job(&JobDetail::read(&json!({})), Some("4c75")), None);
     }
 
     #[test]
     fn an_array_job_reports_its_childrens_counts() {
         let parent = array_job(
-            &json!({"arrayProperties": {"size": 10000, "statusSummary": {
+            &JobDetail::read(
+                &json!({"arrayProperties": {"size": 10000, "statusSummary": {
                 "SUCCEEDED": 9983, "FAILED": 17, "RUNNING": 0, "PENDING": 0}}}),
+            ),
             Some("4c75"),
         )
         .unwrap();
@@ -141,7 +144,7 @@ mod tests {
     #[test]
     fn a_node_is_known_by_its_details_or_its_id() {
         let node = node_job(
-            &json!({"nodeDetails": {"nodeIndex": 2, "isMainNode": false}}),
+            &JobDetail::read(&json!({"nodeDetails": {"nodeIndex": 2, "isMainNode": false}})),
             Some("ab12#2"),
         )
         .unwrap();
@@ -150,11 +153,11 @@ mod tests {
             ("ab12", Some(2), Some(false))
         );
         let job = node_job(
-            &json!({"nodeProperties": {"numNodes": 4, "mainNode": 0}}),
+            &JobDetail::read(&json!({"nodeProperties": {"numNodes": 4, "mainNode": 0}})),
             Some("ab12"),
         )
         .unwrap();
         assert_eq!((job.index, job.num_nodes), (None, Some(4)));
-        assert_eq!(node_job(&json!({}), Some("ab12")), None);
+        assert_eq!(node_job(&JobDetail::read(&json!({})), Some("ab12")), None);
     }
 }

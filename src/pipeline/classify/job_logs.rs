@@ -4,6 +4,7 @@
 use serde_json::Value;
 
 use super::fields::{nested, text_at};
+use super::job_detail::JobDetail;
 use super::story::attempts::Container;
 use crate::domain::limits::MAX_NAME;
 
@@ -21,7 +22,7 @@ pub(super) struct JobLog {
 
 /// The log stream `container` names, and its group from the job's log configuration: none when the
 /// job logs elsewhere than CloudWatch Logs (another log driver) or not at all (EKS).
-pub(super) fn job_log(detail: &Value, container: &Container) -> Option<JobLog> {
+pub(super) fn job_log(detail: &JobDetail, container: &Container) -> Option<JobLog> {
     let stream = container.log_stream.clone()?;
     let configuration = log_configuration(detail, container.name.as_deref());
     let driver = configuration
@@ -42,9 +43,10 @@ pub(super) fn job_log(detail: &Value, container: &Container) -> Option<JobLog> {
 
 /// The job's log configuration: its container's, or that of the named container of its ECS task
 /// (the first one when it is not named).
-fn log_configuration<'a>(detail: &'a Value, name: Option<&str>) -> Option<&'a Value> {
+fn log_configuration<'a>(detail: &JobDetail<'a>, name: Option<&str>) -> Option<&'a Value> {
     let task_containers = || {
-        nested(detail, &["ecsProperties", "taskProperties"])
+        (detail.ecs_properties)
+            .and_then(|e| nested(e, &["taskProperties"]))
             .and_then(Value::as_array)
             .into_iter()
             .flatten()
@@ -55,7 +57,7 @@ fn log_configuration<'a>(detail: &'a Value, name: Option<&str>) -> Option<&'a Va
         let name = name?;
         task_containers().find(|c| c.get("name").and_then(Value::as_str) == Some(name))
     };
-    let container = (detail.get("container"))
+    let container = (detail.container)
         .or_else(named)
         .or_else(|| task_containers().next());
     container
@@ -70,8 +72,8 @@ mod tests {
     use serde_json::json;
 
     fn log(detail: Value) -> Option<JobLog> {
-        let container = attempts::read(&detail)[0].container.clone()?;
-        job_log(&detail, &container)
+        let container = attempts::read_all(&detail)[0].container.clone()?;
+        job_log(&JobDetail::read(&detail), &container)
     }
 
     #[test]

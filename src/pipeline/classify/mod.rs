@@ -9,6 +9,7 @@ mod actor;
 mod api_call;
 pub mod catalog;
 mod fields;
+mod job_detail;
 mod job_kind;
 mod job_logs;
 pub mod links;

@@ -4,7 +4,8 @@ use std::borrow::Cow;
 
 use serde_json::Value;
 
-use super::fields::{fact, short_name, str_at};
+use super::fields::{fact, short_name, str_of};
+use super::job_detail::JobDetail;
 use super::links::{Console, JobPage};
 use super::statuses::{self, Phase};
 use super::story::attempts::Container;
@@ -22,7 +23,8 @@ pub(super) fn classify(
     envelope: Envelope,
     detail: Value,
 ) -> Result<Notification, EventError> {
-    let fields = JobFields::read(&detail, &envelope.detail_type)?;
+    let read = JobDetail::read(&detail);
+    let fields = JobFields::read(&read, &envelope.detail_type)?;
     let known = statuses::lookup(statuses::BATCH_JOB_STATES, &fields.status);
     let event_name = envelope.detail_type.clone();
     let mut n = base(family, envelope, event_name, fields.resource(family));
@@ -30,7 +32,7 @@ pub(super) fn classify(
         (Family::BatchQueueBlocked, _) | (_, None) => Outcome::InProgress,
         (_, Some(s)) => s.outcome,
     };
-    let story = Story::read(&detail);
+    let story = Story::read(&read);
     let container = story.container.as_ref();
     n.status = Some(Status {
         value: fields.status.to_string(),
@@ -43,11 +45,11 @@ pub(super) fn classify(
     });
     add_facts(&mut n, &fields, known.map(|s| s.meaning));
     if family == Family::BatchJobState {
-        add_job_kind(&mut n, &detail, fields.job_id.as_deref());
+        add_job_kind(&mut n, &read, fields.job_id.as_deref());
     }
     add_attempt_facts(&mut n, &story);
-    story::tell(&mut n, &detail, &story);
-    let log = container.and_then(|c| job_logs::job_log(&detail, c));
+    story::tell(&mut n, &read, &story);
+    let log = container.and_then(|c| job_logs::job_log(&read, c));
     if let Some(log) = log.as_ref().filter(|log| log.named) {
         n.facts
             .push(fact("log_group", "Log group", log.group.clone()));
@@ -76,21 +78,21 @@ struct JobFields<'a> {
 
 impl<'a> JobFields<'a> {
     /// The fields, or what is missing: a status, and the job's id, name or ARN.
-    fn read(detail: &'a Value, detail_type: &str) -> Result<JobFields<'a>, EventError> {
+    fn read(detail: &JobDetail<'a>, detail_type: &str) -> Result<JobFields<'a>, EventError> {
         let missing = |what: &str| EventError::Detail {
             detail_type: detail_type.to_owned(),
             message: format!("`{what}` is missing"),
         };
-        let text = |key: &str, max: usize| str_at(detail, key, max);
+        let text = str_of;
         let fields = JobFields {
-            status: text("status", MAX_NAME).ok_or_else(|| missing("status"))?,
-            job_id: text("jobId", MAX_NAME),
-            job_name: text("jobName", MAX_NAME),
-            job_arn: text("jobArn", MAX_NAME),
-            job_queue: text("jobQueue", MAX_NAME),
-            status_reason: text("statusReason", MAX_TEXT),
-            job_definition: text("jobDefinition", MAX_NAME),
-            service_job_type: text("serviceJobType", MAX_NAME),
+            status: text(detail.status, MAX_NAME).ok_or_else(|| missing("status"))?,
+            job_id: text(detail.job_id, MAX_NAME),
+            job_name: text(detail.job_name, MAX_NAME),
+            job_arn: text(detail.job_arn, MAX_NAME),
+            job_queue: text(detail.job_queue, MAX_NAME),
+            status_reason: text(detail.status_reason, MAX_TEXT),
+            job_definition: text(detail.job_definition, MAX_NAME),
+            service_job_type: text(detail.service_job_type, MAX_NAME),
         };
         if fields.job_id.is_none() && fields.job_name.is_none() && fields.job_arn.is_none() {
             return Err(missing("jobId"));
@@ -199,7 +201,7 @@ fn add_job_links(n: &mut Notification, console: &Console, job_id: &str) {
 
 /// Whether the job is an array job or a child of one, a multi-node job or one of its nodes, and what
 /// that tells a reader.
-fn add_job_kind(n: &mut Notification, detail: &Value, job_id: Option<&str>) {
+fn add_job_kind(n: &mut Notification, detail: &JobDetail, job_id: Option<&str>) {
     n.array = job_kind::array_job(detail, job_id);
     n.node = job_kind::node_job(detail, job_id);
     let name = n.resource.name.as_deref().unwrap_or("(unnamed)");

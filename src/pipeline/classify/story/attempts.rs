@@ -7,6 +7,7 @@
 use serde_json::Value;
 
 use super::super::fields::text_at;
+use super::super::job_detail::JobDetail;
 use crate::domain::limits::{MAX_NAME, MAX_TEXT};
 
 /// The container an attempt's exit code, reason and log stream are from.
@@ -47,13 +48,13 @@ pub struct RawAttempt {
     pub node: Option<String>,
 }
 
-/// The job's attempts, oldest first: its ECS attempts, or else its EKS attempts.
-pub fn read(detail: &Value) -> Vec<RawAttempt> {
-    let essential = essential_names(detail);
-    let ecs = objects(detail.get("attempts")).map(|attempt| {
+/// The job's attempts, oldest first: its ECS attempts, or else its EKS attempts. `essential`:
+/// [`essential_names`].
+pub fn read(detail: &JobDetail, essential: &[String]) -> Vec<RawAttempt> {
+    let ecs = objects(detail.attempts).map(|attempt| {
         let container = match attempt.get("container") {
             Some(container) => Container::read(container),
-            None => task_container(attempt, &essential),
+            None => task_container(attempt, essential),
         };
         let container = container.map(|mut container| {
             container.exit_code = container
@@ -70,7 +71,7 @@ pub fn read(detail: &Value) -> Vec<RawAttempt> {
     if !ecs.is_empty() {
         return ecs;
     }
-    objects(detail.get("eksAttempts"))
+    objects(detail.eks_attempts)
         .map(|attempt| {
             let containers: Vec<Container> = objects(attempt.get("containers"))
                 .filter_map(Container::read)
@@ -87,15 +88,15 @@ pub fn read(detail: &Value) -> Vec<RawAttempt> {
 
 /// The container of a job that has no attempt to read it from: the job's own (`container`, or the
 /// first of its `ecsProperties` task that says how it ran).
-pub fn own_container(detail: &Value) -> Option<Container> {
-    if let Some(container) = detail.get("container").and_then(Container::read) {
+pub fn own_container(detail: &JobDetail, essential: &[String]) -> Option<Container> {
+    if let Some(container) = detail.container.and_then(Container::read) {
         return container.ran().then_some(container);
     }
-    let containers: Vec<Container> = task_containers(detail.get("ecsProperties"))
+    let containers: Vec<Container> = task_containers(detail.ecs_properties)
         .filter_map(Container::read)
         .filter(Container::ran)
         .collect();
-    pick(containers, &essential_names(detail))
+    pick(containers, essential)
 }
 
 fn times(attempt: &Value) -> RawAttempt {
@@ -130,8 +131,8 @@ fn pick(containers: Vec<Container>, essential: &[String]) -> Option<Container> {
 }
 
 /// The names of the containers the job's definition marks essential.
-fn essential_names(detail: &Value) -> Vec<String> {
-    task_containers(detail.get("ecsProperties"))
+pub fn essential_names(detail: &JobDetail) -> Vec<String> {
+    task_containers(detail.ecs_properties)
         .filter(|c| c.get("essential").and_then(Value::as_bool) == Some(true))
         .filter_map(|c| text_at(c, "name", MAX_NAME))
         .collect()
@@ -153,15 +154,26 @@ fn objects(value: Option<&Value>) -> impl Iterator<Item = &Value> {
 }
 
 #[cfg(test)]
+pub(crate) fn read_all(detail: &Value) -> Vec<RawAttempt> {
+    let detail = JobDetail::read(detail);
+    read(&detail, &essential_names(&detail))
+}
+
+#[cfg(test)]
 mod tests {
     use super::*;
     use serde_json::json;
+
+    fn own(detail: &Value) -> Option<Container> {
+        let detail = JobDetail::read(detail);
+        own_container(&detail, &essential_names(&detail))
+    }
 
     #[test]
     fn a_classic_attempt_reads_its_container() {
         let detail = json!({"attempts": [{"startedAt": 10, "stoppedAt": 20, "statusReason": "r",
             "container": {"exitCode": 1, "reason": "OutOfMemoryError", "logStreamName": "s"}}]});
-        let attempts = read(&detail);
+        let attempts = read_all(&detail);
         assert_eq!(attempts.len(), 1);
         assert_eq!(
             (attempts[0].started_ms, attempts[0].stopped_ms),
@@ -184,7 +196,7 @@ mod tests {
             "ecsProperties": {"taskProperties": [{"containers": [
                 {"name": "sidecar", "essential": false}, {"name": "main", "essential": true}]}]}
         });
-        let attempts = read(&detail);
+        let attempts = read_all(&detail);
         let first = attempts[0].container.clone().unwrap();
         assert_eq!(
             (first.name.as_deref(), first.exit_code),
@@ -202,7 +214,7 @@ mod tests {
     fn eks_attempts_give_pod_node_and_container() {
         let detail = json!({"attempts": [], "eksAttempts": [{"podName": "p", "nodeName": "n",
             "startedAt": 1, "stoppedAt": 2, "containers": [{"exitCode": 137, "reason": "OOMKilled"}]}]});
-        let attempt = &read(&detail)[0];
+        let attempt = &read_all(&detail)[0];
         assert_eq!(
             (attempt.pod.as_deref(), attempt.node.as_deref()),
             (Some("p"), Some("n"))
@@ -214,25 +226,22 @@ mod tests {
     fn attempts_that_are_not_objects_are_passed_over() {
         let detail = json!({"attempts": [1, "x", null, {"startedAt": "soon", "container": 7}],
             "eksAttempts": {"not": "a list"}});
-        let attempts = read(&detail);
+        let attempts = read_all(&detail);
         assert_eq!(attempts.len(), 1);
         assert_eq!(attempts[0], RawAttempt::default());
-        assert!(read(&json!({"attempts": null})).is_empty());
+        assert!(read_all(&json!({"attempts": null})).is_empty());
     }
 
     #[test]
     fn a_job_without_attempts_has_its_own_container_only_if_it_ran() {
         let definition =
             json!({"ecsProperties": {"taskProperties": [{"containers": [{"name": "a"}]}]}});
-        assert_eq!(own_container(&definition), None);
+        assert_eq!(own(&definition), None);
         let ran = json!({"ecsProperties": {"taskProperties": [{"containers": [
             {"name": "a", "exitCode": 0, "logStreamName": "a/1"}]}]}});
+        assert_eq!(own(&ran).unwrap().log_stream.as_deref(), Some("a/1"));
         assert_eq!(
-            own_container(&ran).unwrap().log_stream.as_deref(),
-            Some("a/1")
-        );
-        assert_eq!(
-            own_container(&json!({"container": {"exitCode": 1}}))
+            own(&json!({"container": {"exitCode": 1}}))
                 .unwrap()
                 .exit_code,
             Some(1)

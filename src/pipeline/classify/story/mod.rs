@@ -11,6 +11,7 @@ use chrono::{DateTime, SecondsFormat};
 use serde_json::Value;
 
 use super::fields::{fact, nested};
+use super::job_detail::JobDetail;
 use crate::domain::duration::{between, human};
 use crate::domain::model::{
     Attempt, BlockedReason, Fact, Failure, Notification, Outcome, Retry, Timing,
@@ -44,11 +45,12 @@ pub struct Story {
 }
 
 impl Story {
-    pub fn read(detail: &Value) -> Story {
-        let attempts = attempts::read(detail);
+    pub fn read(detail: &JobDetail) -> Story {
+        let essential = attempts::essential_names(detail);
+        let attempts = attempts::read(detail, &essential);
         let container = (attempts.last())
             .and_then(|a| a.container.clone())
-            .or_else(|| attempts::own_container(detail));
+            .or_else(|| attempts::own_container(detail, &essential));
         Story {
             attempts,
             container,
@@ -64,10 +66,13 @@ struct Limits {
 
 /// Tells `story` on `n`, whose status and outcome are set: attempts, timing, failure, retry,
 /// blocked reason and a pending cancel, in the document's fields and as facts.
-pub fn tell(n: &mut Notification, detail: &Value, story: &Story) {
+pub fn tell(n: &mut Notification, detail: &JobDetail, story: &Story) {
     let limits = Limits {
-        timeout_s: nested(detail, &["timeout", "attemptDurationSeconds"]).and_then(Value::as_u64),
-        allowed: nested(detail, &["retryStrategy", "attempts"])
+        timeout_s: (detail.timeout)
+            .and_then(|t| nested(t, &["attemptDurationSeconds"]))
+            .and_then(Value::as_u64),
+        allowed: (detail.retry_strategy)
+            .and_then(|r| nested(r, &["attempts"]))
             .and_then(Value::as_u64)
             .and_then(|a| u32::try_from(a).ok()),
     };
@@ -92,8 +97,7 @@ pub fn tell(n: &mut Notification, detail: &Value, story: &Story) {
     if terminal {
         n.timing = timing(detail, &story.attempts);
     }
-    let job_reason = detail.get("statusReason").and_then(Value::as_str);
-    n.blocked = job_reason.and_then(blocked::reason);
+    n.blocked = detail.status_reason().and_then(blocked::reason);
     add_facts(n, terminal, cancel_pending(detail, terminal));
 }
 
@@ -158,18 +162,18 @@ fn cause(
 /// Why the job failed: the queue's time limit, a person's cancel, else its last attempt's cause,
 /// else what the job's own reason and container say.
 fn job_failure(
-    detail: &Value,
+    detail: &JobDetail,
     story: &Story,
     last_attempt: Option<Failure>,
     limits: &Limits,
 ) -> Option<Failure> {
-    let job_reason = detail.get("statusReason").and_then(Value::as_str);
+    let job_reason = detail.status_reason();
     if let Some(cancelled) = job_reason.and_then(failure::by_time_limit) {
         return Some(cancelled);
     }
-    let flag = |key: &str| detail.get(key).and_then(Value::as_bool) == Some(true);
-    if flag("isTerminated") || flag("isCancelled") {
-        return Some(failure::cancelled(flag("isTerminated")));
+    let terminated = JobDetail::is(detail.is_terminated);
+    if terminated || JobDetail::is(detail.is_cancelled) {
+        return Some(failure::cancelled(terminated));
     }
     last_attempt.or_else(|| cause(job_reason, story.container.as_ref(), limits))
 }
@@ -188,15 +192,18 @@ fn retry(raw: &[RawAttempt], limits: &Limits) -> Option<Retry> {
     })
 }
 
-fn timing(detail: &Value, raw: &[RawAttempt]) -> Option<Timing> {
-    let at = |key: &str| detail.get(key).and_then(Value::as_i64);
-    let created = at("createdAt");
-    let first_start = raw.first().and_then(|a| a.started_ms).or(at("startedAt"));
+fn timing(detail: &JobDetail, raw: &[RawAttempt]) -> Option<Timing> {
+    let (started, stopped) = (
+        JobDetail::ms(detail.started_at),
+        JobDetail::ms(detail.stopped_at),
+    );
+    let created = JobDetail::ms(detail.created_at);
+    let first_start = raw.first().and_then(|a| a.started_ms).or(started);
     let (last_start, last_stop) = match raw.last() {
         Some(last) => (last.started_ms, last.stopped_ms),
-        None => (at("startedAt"), at("stoppedAt")),
+        None => (started, stopped),
     };
-    let stop = at("stoppedAt").or(last_stop);
+    let stop = stopped.or(last_stop);
     // A job that never started waited until it stopped (a cancel, the queue's time limit).
     let waited_until = first_start.or(stop);
     let timing = Timing {
@@ -241,9 +248,12 @@ fn waited_text(timing: &Timing) -> String {
 }
 
 /// A job asked to stop that has not stopped yet.
-fn cancel_pending(detail: &Value, terminal: bool) -> Option<&'static str> {
-    let flag = |key: &str| detail.get(key).and_then(Value::as_bool) == Some(true);
-    match (terminal, flag("isTerminated"), flag("isCancelled")) {
+fn cancel_pending(detail: &JobDetail, terminal: bool) -> Option<&'static str> {
+    let (terminated, cancelled) = (
+        JobDetail::is(detail.is_terminated),
+        JobDetail::is(detail.is_cancelled),
+    );
+    match (terminal, terminated, cancelled) {
         (true, _, _) | (false, false, false) => None,
         (false, true, _) => {
             Some("the job was asked to terminate; AWS Batch has not stopped it yet")
