@@ -2,15 +2,38 @@
 
 /// `seconds` as people write it: the two largest units, the second one padded to two digits.
 pub fn human(seconds: u64) -> String {
+    let mut out = String::with_capacity(16);
+    write_human(&mut out, seconds);
+    out
+}
+
+/// Writes [`human`]'s text at the end of `out`.
+pub fn write_human(out: &mut String, seconds: u64) {
     const MINUTE: u64 = 60;
     const HOUR: u64 = 60 * MINUTE;
     const DAY: u64 = 24 * HOUR;
-    match seconds {
-        s if s < MINUTE => format!("{s} s"),
-        s if s < HOUR => format!("{} min {:02} s", s / MINUTE, s % MINUTE),
-        s if s < DAY => format!("{} h {:02} min", s / HOUR, s % HOUR / MINUTE),
-        s => format!("{} d {:02} h", s / DAY, s % DAY / HOUR),
+    let (large, large_unit, small, small_unit) = match seconds {
+        s if s < MINUTE => {
+            push_number(out, s);
+            out.push_str(" s");
+            return;
+        }
+        s if s < HOUR => (s / MINUTE, " min ", s % MINUTE, " s"),
+        s if s < DAY => (s / HOUR, " h ", s % HOUR / MINUTE, " min"),
+        s => (s / DAY, " d ", s % DAY / HOUR, " h"),
+    };
+    push_number(out, large);
+    out.push_str(large_unit);
+    if small < 10 {
+        out.push('0');
     }
+    push_number(out, small);
+    out.push_str(small_unit);
+}
+
+/// A number's digits at the end of `out`.
+pub fn push_number(out: &mut String, number: impl itoa::Integer) {
+    out.push_str(itoa::Buffer::new().format(number));
 }
 
 /// The whole seconds from `from_ms` to `to_ms`, both epoch milliseconds: `None` when either is
@@ -34,6 +57,10 @@ mod tests {
         assert_eq!(human(3_900), "1 h 05 min");
         assert_eq!(human(86_399), "23 h 59 min");
         assert_eq!(human(3 * 86_400 + 4 * 3_600 + 59), "3 d 04 h");
+        assert_eq!(human(u64::MAX), "213503982334601 d 07 h");
+        let mut out = "ran ".to_owned();
+        write_human(&mut out, 605);
+        assert_eq!(out, "ran 10 min 05 s");
     }
 
     #[test]

@@ -12,7 +12,7 @@ use serde_json::Value;
 
 use super::fields::{fact, nested};
 use super::job_detail::JobDetail;
-use crate::domain::duration::{between, human};
+use crate::domain::duration::{between, human, push_number, write_human};
 use crate::domain::model::{
     Attempt, BlockedReason, Fact, Failure, Notification, Outcome, Retry, Timing,
 };
@@ -236,15 +236,18 @@ pub fn split_wait(n: &mut Notification, runnable_ms: Option<i64>, starting_ms: O
 }
 
 fn waited_text(timing: &Timing) -> String {
-    let waited = timing.waited_seconds.map(human).unwrap_or_default();
-    match (timing.runnable_seconds, timing.starting_seconds) {
-        (Some(runnable), Some(starting)) => format!(
-            "{waited} (RUNNABLE {}, STARTING {})",
-            human(runnable),
-            human(starting)
-        ),
-        _ => waited,
+    let mut text = String::with_capacity(48);
+    if let Some(waited) = timing.waited_seconds {
+        write_human(&mut text, waited);
     }
+    if let (Some(runnable), Some(starting)) = (timing.runnable_seconds, timing.starting_seconds) {
+        text.push_str(" (RUNNABLE ");
+        write_human(&mut text, runnable);
+        text.push_str(", STARTING ");
+        write_human(&mut text, starting);
+        text.push(')');
+    }
+    text
 }
 
 /// A job asked to stop that has not stopped yet.
@@ -270,7 +273,11 @@ fn add_facts(n: &mut Notification, terminal: bool, pending: Option<&'static str>
         facts.push(fact("retry", "Retry", retry.phrase()));
     }
     if let Some(failure) = &n.failure {
-        let value = format!("{}: {}", failure.kind.label(), failure.explanation);
+        let label = failure.kind.label();
+        let mut value = String::with_capacity(label.len() + 2 + failure.explanation.len());
+        value.push_str(label);
+        value.push_str(": ");
+        value.push_str(&failure.explanation);
         facts.push(fact("failure", "Why it failed", value));
     }
     if let Some(timing) = n.timing.as_ref().filter(|t| t.waited_seconds.is_some()) {
@@ -325,32 +332,44 @@ pub fn blocked_facts(blocked: &BlockedReason, label: &'static str) -> Vec<Fact> 
 /// `started 2025-10-22T12:53:40Z, ran 5 min 00 s, exit code 1 (container worker): Task failed due
 /// to container exit code 1 [application]`.
 fn attempt_text(attempt: &Attempt) -> String {
-    let mut parts = Vec::new();
+    let mut text = String::with_capacity(128);
+    fn part(text: &mut String, label: &str) {
+        if !text.is_empty() {
+            text.push_str(", ");
+        }
+        text.push_str(label);
+    }
     if let Some(started) = &attempt.started_at {
-        parts.push(format!("started {started}"));
+        part(&mut text, "started ");
+        text.push_str(started);
     }
     if let Some(duration) = attempt.duration_seconds {
-        parts.push(format!("ran {}", human(duration)));
+        part(&mut text, "ran ");
+        write_human(&mut text, duration);
     }
     if let Some(code) = attempt.exit_code {
-        parts.push(format!("exit code {code}"));
+        part(&mut text, "exit code ");
+        push_number(&mut text, code);
     }
     if let Some(container) = &attempt.container {
-        parts.push(format!("container {container}"));
+        part(&mut text, "container ");
+        text.push_str(container);
     }
     if let Some(pod) = &attempt.pod {
-        parts.push(format!("pod {pod}"));
+        part(&mut text, "pod ");
+        text.push_str(pod);
     }
-    let mut text = if parts.is_empty() {
-        "no times or exit code reported".to_owned()
-    } else {
-        parts.join(", ")
-    };
+    if text.is_empty() {
+        text.push_str("no times or exit code reported");
+    }
     if let Some(reason) = &attempt.reason {
-        text = format!("{text}: {reason}");
+        text.push_str(": ");
+        text.push_str(reason);
     }
     if let Some(kind) = attempt.failure {
-        text = format!("{text} [{kind}]");
+        text.push_str(" [");
+        text.push_str(kind.as_str());
+        text.push(']');
     }
     text
 }
