@@ -10,26 +10,28 @@ use crate::domain::redact::mask_access_keys;
 
 use super::origin;
 
-/// Writes one line of text, formatted as `write!` does, on a single line.
-macro_rules! line {
-    ($out:expr, $($text:tt)+) => {{
-        let start = $out.len();
-        let _ = write!($out, $($text)+);
-        end_line($out, start);
-    }};
-}
-
-/// Writes one labelled line: the label padded so that the values line up, then the value.
-macro_rules! labelled {
-    ($out:expr, $label:literal, $($value:tt)+) => {{
-        $out.push_str($label);
-        $out.extend(std::iter::repeat_n(' ', LABEL_WIDTH.saturating_sub($label.len())));
-        line!($out, $($value)+);
-    }};
-}
-
 /// The width of the label column.
 const LABEL_WIDTH: usize = 11;
+
+/// Writes one line of text from its parts, pushed as they are (most of a notification's lines;
+/// `write!` costs its formatting machinery on each).
+fn line(out: &mut String, parts: &[&str]) {
+    let start = out.len();
+    for part in parts {
+        out.push_str(part);
+    }
+    end_line(out, start);
+}
+
+/// Writes one labelled line: the label padded so that the values line up, then the value's parts.
+fn labelled(out: &mut String, label: &str, parts: &[&str]) {
+    out.push_str(label);
+    out.extend(std::iter::repeat_n(
+        ' ',
+        LABEL_WIDTH.saturating_sub(label.len()),
+    ));
+    line(out, parts);
+}
 
 /// The whole text body: the summary, then what happened, its outcome, who, where and when, then
 /// the details, links, log lines and ids.
@@ -65,16 +67,20 @@ fn what(out: &mut String, n: &Notification) {
             };
             let kind = n.resource.kind.label();
             let (name, verb) = (&n.event_name, action.verb);
-            labelled!(out, "What:", "{name} ({verb} {kind}){uncataloged}");
+            labelled(
+                out,
+                "What:",
+                &[name, " (", verb.as_str(), " ", kind, ")", uncataloged],
+            );
         }
-        None => labelled!(out, "What:", "{}", n.detail_type),
+        None => labelled(out, "What:", &[&n.detail_type]),
     }
     if n.resource.name.is_some() || n.resource.arn.is_some() {
         let kind = n.resource.kind.label();
         let name = n.resource.name.as_deref().unwrap_or("");
         match &n.resource.arn {
-            Some(arn) => labelled!(out, "Resource:", "{kind} {name} ({arn})"),
-            None => labelled!(out, "Resource:", "{kind} {name}"),
+            Some(arn) => labelled(out, "Resource:", &[kind, " ", name, " (", arn, ")"]),
+            None => labelled(out, "Resource:", &[kind, " ", name]),
         }
     }
 }
@@ -82,9 +88,9 @@ fn what(out: &mut String, n: &Notification) {
 /// `Status:`, `Reason:` and `Outcome:`.
 fn outcome(out: &mut String, n: &Notification) {
     if let Some(status) = &n.status {
-        labelled!(out, "Status:", "{}", status.value);
+        labelled(out, "Status:", &[&status.value]);
         if let Some(reason) = &status.reason {
-            labelled!(out, "Reason:", "{reason}");
+            labelled(out, "Reason:", &[reason]);
         }
     }
     let outcome = n.outcome.label();
@@ -92,11 +98,11 @@ fn outcome(out: &mut String, n: &Notification) {
         Some(error) => {
             let code = error.code.as_deref().unwrap_or("error");
             match &error.message {
-                Some(message) => labelled!(out, "Outcome:", "{outcome}: {code}: {message}"),
-                None => labelled!(out, "Outcome:", "{outcome}: {code}"),
+                Some(message) => labelled(out, "Outcome:", &[outcome, ": ", code, ": ", message]),
+                None => labelled(out, "Outcome:", &[outcome, ": ", code]),
             }
         }
-        None => labelled!(out, "Outcome:", "{outcome}"),
+        None => labelled(out, "Outcome:", &[outcome]),
     }
 }
 
@@ -112,30 +118,38 @@ fn who(out: &mut String, actor: &Actor) {
         Some(false) => ", without MFA",
         None => "",
     };
-    labelled!(out, "Who:", "{}{channel}{mfa}", actor.description);
+    labelled(out, "Who:", &[&actor.description, channel, mfa]);
     if let Some(ip) = &actor.source_ip {
         match &actor.user_agent {
-            Some(agent) if agent != ip => labelled!(out, "From:", "{ip} ({agent})"),
-            _ => labelled!(out, "From:", "{ip}"),
+            Some(agent) if agent != ip => labelled(out, "From:", &[ip, " (", agent, ")"]),
+            _ => labelled(out, "From:", &[ip]),
         }
     }
 }
 
 /// `Where:`, `When:` and `Severity:`.
 fn where_and_when(out: &mut String, n: &Notification) {
-    let named = n.account_name.as_ref().map(|name| format!(" ({name})"));
-    let named = named.as_deref().unwrap_or("");
+    let (open, name, close) = match &n.account_name {
+        Some(name) => (" (", name.as_str(), ")"),
+        None => ("", "", ""),
+    };
     match (&n.account, &n.region) {
-        (Some(account), Some(region)) => {
-            labelled!(out, "Where:", "account {account}{named}, region {region}");
-        }
-        (Some(account), None) => labelled!(out, "Where:", "account {account}{named}"),
-        (None, Some(region)) => labelled!(out, "Where:", "region {region}"),
-        (None, None) => labelled!(out, "Where:", "unknown"),
+        (Some(account), Some(region)) => labelled(
+            out,
+            "Where:",
+            &["account ", account, open, name, close, ", region ", region],
+        ),
+        (Some(account), None) => labelled(out, "Where:", &["account ", account, open, name, close]),
+        (None, Some(region)) => labelled(out, "Where:", &["region ", region]),
+        (None, None) => labelled(out, "Where:", &["unknown"]),
     }
-    labelled!(out, "When:", "{}", n.time.as_deref().unwrap_or("unknown"));
+    labelled(out, "When:", &[n.time.as_deref().unwrap_or("unknown")]);
     let reasons = n.severity_reasons.join("; ");
-    labelled!(out, "Severity:", "{} ({reasons})", n.severity);
+    labelled(
+        out,
+        "Severity:",
+        &[n.severity.as_str(), " (", &reasons, ")"],
+    );
 }
 
 /// The details, what could not be looked up, the links, the log lines and the ids.
@@ -146,22 +160,22 @@ fn details(out: &mut String, n: &Notification) {
         out.push('\n');
     }
     for missing in &n.unavailable {
-        line!(out, "{} unavailable: {}", missing.what, missing.reason);
+        line(out, &[missing.what, " unavailable: ", &missing.reason]);
     }
     let links = n.links.iter().map(|l| (l.label, l.url.as_str()));
     push_section(out, "Links", links);
     if !n.log_lines.is_empty() {
         let _ = write!(out, "\nLast {} log lines:\n", n.log_lines.len());
         for log_line in &n.log_lines {
-            line!(out, "  | {log_line}");
+            line(out, &["  | ", log_line]);
         }
     }
     out.push('\n');
     if let Some(id) = &n.event_id {
-        line!(out, "Event id: {id}");
+        line(out, &["Event id: ", id]);
     }
     if let Some(id) = &n.cloudtrail_event_id {
-        line!(out, "CloudTrail event id: {id}");
+        line(out, &["CloudTrail event id: ", id]);
     }
 }
 
@@ -187,11 +201,6 @@ fn push_section<'a>(
     }
     let _ = write!(out, "\n{title}:\n");
     for (label, value) in entries {
-        // Most lines of a notification are these: pushed as they are, not through `write!`.
-        let start = out.len();
-        for part in ["  ", label, ": ", value] {
-            out.push_str(part);
-        }
-        end_line(out, start);
+        line(out, &["  ", label, ": ", value]);
     }
 }
