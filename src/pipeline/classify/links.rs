@@ -1,7 +1,5 @@
 //! AWS console URL formats, kept in one place because AWS changes them.
 
-use std::fmt::Write as _;
-
 use crate::domain::model::{Link, ResourceKind};
 use crate::domain::partition;
 
@@ -27,7 +25,15 @@ impl Console {
 
     /// `https://<region>.<host>/` and then `path`'s pieces, written into one string.
     fn url(&self, path: &[Piece]) -> String {
-        let mut url = String::with_capacity(128);
+        // Sized for the pieces as they are: a value that needs escaping is rare enough to grow.
+        let pieces: usize = (path.iter())
+            .map(|piece| match *piece {
+                Piece::Text(text) => text.len(),
+                Piece::Region => self.region.len(),
+                Piece::Escaped(value, _) => value.len(),
+            })
+            .sum();
+        let mut url = String::with_capacity(10 + self.region.len() + self.host.len() + pieces);
         for part in ["https://", &self.region, ".", self.host, "/"] {
             url.push_str(part);
         }
@@ -87,7 +93,10 @@ impl Escaping {
         for (at, b) in value.bytes().enumerate() {
             if !safe(b) {
                 out.push_str(value.get(run..at).unwrap_or_default());
-                let _ = write!(out, "{}{b:02X}", self.prefix);
+                const HEX: &[u8; 16] = b"0123456789ABCDEF";
+                out.push_str(self.prefix);
+                out.push(char::from(HEX[usize::from(b >> 4)]));
+                out.push(char::from(HEX[usize::from(b & 0xF)]));
                 run = at + 1;
             }
         }
