@@ -20,11 +20,20 @@ pub(super) fn summary(n: &Notification) -> String {
                 _ => "succeeded",
             };
             match &n.resource.name {
-                Some(name) => format!(
-                    "{who} called {} on {kind} {name}: the call {how}.",
-                    n.event_name
-                ),
-                None => format!("{who} called {}: the call {how}.", n.event_name),
+                Some(name) => [
+                    who,
+                    " called ",
+                    &n.event_name,
+                    " on ",
+                    kind,
+                    " ",
+                    name,
+                    ": the call ",
+                    how,
+                    ".",
+                ]
+                .concat(),
+                None => [who, " called ", &n.event_name, ": the call ", how, "."].concat(),
             }
         }
         Family::BatchQueueBlocked => format!("Batch job queue {name} is blocked."),
@@ -49,8 +58,8 @@ pub(super) fn summary(n: &Notification) -> String {
         Family::BatchJobState if let Some(child) = n.child() => {
             let status = n.status.as_ref().map_or("", |s| s.value.as_str());
             let mut sentence = match failed_because(n) {
-                Some(reason) => format!("{} is now {status}: {reason}.", child.of(name)),
-                None => format!("{} is now {status}.", child.of(name)),
+                Some(reason) => [&child.of(name), " is now ", status, ": ", &reason, "."].concat(),
+                None => [&child.of(name), " is now ", status, "."].concat(),
             };
             sentence[..1].make_ascii_uppercase();
             sentence
@@ -71,8 +80,9 @@ pub(super) fn summary(n: &Notification) -> String {
                 .flatten();
             let retry = n.retry.as_ref().map(|retry| retry.phrase());
             let mut sentence = match reason.or(retry) {
-                Some(reason) => format!("{kind} {name} is now {status}: {reason}."),
-                None => format!("{kind} {name} is now {status}."),
+                // Most notifications' first line: its parts joined, sized once.
+                Some(reason) => [kind, " ", name, " is now ", status, ": ", &reason, "."].concat(),
+                None => [kind, " ", name, " is now ", status, "."].concat(),
             };
             // Kind labels are ASCII: the first byte is the first character.
             sentence[..1].make_ascii_uppercase();
