@@ -65,10 +65,13 @@ pub(super) fn fact(key: &'static str, label: &'static str, value: impl Into<Stri
 
 /// The name in an ARN (`arn:aws:batch:…:job-definition/etl:7` gives `etl:7`), or the value itself.
 pub fn short_name(value: &str) -> &str {
-    let resource = if value.starts_with("arn:") {
-        value.splitn(6, ':').nth(5).unwrap_or(value)
-    } else {
+    if !value.starts_with("arn:") {
         return value;
+    }
+    // The resource follows the fifth colon (`arn:partition:service:region:account:`).
+    let resource = match memchr::memchr_iter(b':', value.as_bytes()).nth(4) {
+        Some(colon) => &value[colon + 1..],
+        None => value,
     };
     resource.rsplit_once('/').map_or(resource, |(_, name)| name)
 }
@@ -106,5 +109,6 @@ mod tests {
         assert_eq!(short_name("arn:aws:iam::1:root"), "root");
         assert_eq!(short_name("arn:aws:batch:r:1:job-queue/a/b"), "b");
         assert_eq!(short_name("arn:aws:sns:us-east-1:1:topic"), "topic");
+        assert_eq!(short_name("arn:short/name"), "name");
     }
 }

@@ -3,6 +3,7 @@
 //! fixes it and whether a queue's time limit (`jobStateTimeLimitActions`) can cancel such jobs.
 
 use crate::domain::model::BlockedReason;
+use crate::domain::search::find;
 
 #[derive(Clone, Copy, Debug)]
 pub struct BlockedCode {
@@ -84,13 +85,13 @@ pub fn reason(status_reason: &str) -> Option<BlockedReason> {
 }
 
 fn code_of(status_reason: &str) -> Option<&str> {
-    let reason = match status_reason.split_once(TIME_LIMIT_PREFIX) {
-        Some((_, after)) => after,
+    let reason = match find(status_reason, TIME_LIMIT_PREFIX) {
+        Some(at) => &status_reason[at + TIME_LIMIT_PREFIX.len()..],
         None => status_reason,
     };
     let first_dash = [" - ", " \u{2013} "]
         .iter()
-        .filter_map(|dash| reason.find(dash))
+        .filter_map(|dash| find(reason, dash))
         .min();
     let head = first_dash.map_or(reason, |at| &reason[..at]).trim();
     let is_code = head.len() >= 3

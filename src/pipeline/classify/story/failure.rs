@@ -3,6 +3,7 @@
 
 use crate::domain::duration::human;
 use crate::domain::model::{Failure, FailureKind};
+use crate::domain::search::find;
 
 /// A text that marks a cause in an attempt's or container's reason: at its start (the sentences
 /// AWS Batch writes), or anywhere (an error's name, which may follow a prefix).
@@ -38,13 +39,7 @@ impl FailureRule {
     fn matches(&self, reason: &str) -> bool {
         match self.at {
             At::Start => reason.starts_with(self.text),
-            // At each place of the text's first byte: `str::contains` builds a searcher for
-            // every call, which costs more than these short reasons take to scan.
-            At::Anywhere => {
-                let (reason, text) = (reason.as_bytes(), self.text.as_bytes());
-                let first = text.first().copied().unwrap_or_default();
-                memchr::memchr_iter(first, reason).any(|at| reason[at..].starts_with(text))
-            }
+            At::Anywhere => find(reason, self.text).is_some(),
         }
     }
 }
