@@ -89,6 +89,13 @@ fn code_of(status_reason: &str) -> Option<&str> {
         Some(at) => &status_reason[at + TIME_LIMIT_PREFIX.len()..],
         None => status_reason,
     };
+    // Most reasons are prose: a code's characters must run from the start to a space or the end.
+    // (A dash begins with a space, so a character that is neither ends the head as no code.)
+    let start = reason.trim_start();
+    let run = start.bytes().take_while(|&b| is_code_byte(b)).count();
+    if start[run..].starts_with(|c: char| !c.is_whitespace()) || run == 0 {
+        return None;
+    }
     let first_dash = [" - ", " \u{2013} "]
         .iter()
         .filter_map(|dash| find(reason, dash))
@@ -96,13 +103,44 @@ fn code_of(status_reason: &str) -> Option<&str> {
     let head = first_dash.map_or(reason, |at| &reason[..at]).trim();
     let is_code = head.len() >= 3
         && head.contains(|c: char| c.is_ascii_uppercase())
-        && (head.chars()).all(|c| c.is_ascii_uppercase() || c == '_' || c == ':');
+        && head.bytes().all(is_code_byte);
     is_code.then_some(head)
+}
+
+fn is_code_byte(b: u8) -> bool {
+    b.is_ascii_uppercase() || b == b'_' || b == b':'
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    /// The code as the head before the first dash, trimmed, read whole: what `code_of` finds.
+    fn code_by_head(status_reason: &str) -> Option<&str> {
+        let reason = match status_reason.split_once(TIME_LIMIT_PREFIX) {
+            Some((_, after)) => after,
+            None => status_reason,
+        };
+        let first_dash = [" - ", " \u{2013} "]
+            .iter()
+            .filter_map(|d| reason.find(d))
+            .min();
+        let head = first_dash.map_or(reason, |at| &reason[..at]).trim();
+        let is_code = head.len() >= 3
+            && head.contains(|c: char| c.is_ascii_uppercase())
+            && (head.chars()).all(|c| c.is_ascii_uppercase() || c == '_' || c == ':');
+        is_code.then_some(head)
+    }
+
+    proptest! {
+        #[test]
+        fn the_quick_refusal_refuses_only_what_is_no_code(
+            reason in "[ \t]{0,2}[A-Za-z_:]{0,6}[ \t\u{2013}-]{0,4}[A-Za-z_: -]{0,6}",
+        ) {
+            prop_assert_eq!(code_of(&reason), code_by_head(&reason));
+        }
+    }
 
     #[test]
     fn the_code_is_parsed_out_with_either_dash() {
