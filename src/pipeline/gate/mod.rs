@@ -471,6 +471,12 @@ mod tests {
         });
     }
 
+    /// Child `index` of array job `p`, FAILED.
+    fn failed_child(index: u64) -> Notification {
+        let id = format!("p:{index}");
+        job(&id, "FAILED", "2024-05-01T10:01:00Z", Some(("p", index)))
+    }
+
     #[test]
     fn failed_children_over_the_cap_are_skipped_and_the_parent_counts_them() {
         let (store, settings) = (
@@ -479,12 +485,7 @@ mod tests {
         );
         let mut told = 0;
         for index in 0..5 {
-            let mut child = job(
-                &format!("p:{index}"),
-                "FAILED",
-                "2024-05-01T10:01:00Z",
-                Some(("p", index)),
-            );
+            let mut child = failed_child(index);
             match tell(&store, &mut child.clone(), &settings, "m") {
                 Gate::Go(_) => told += 1,
                 Gate::Skip(skip) => {
@@ -557,12 +558,7 @@ mod tests {
         });
         let mut told = 0;
         for index in 0..6 {
-            let mut child = job(
-                &format!("p:{index}"),
-                "FAILED",
-                "2024-05-01T10:01:00Z",
-                Some(("p", index)),
-            );
+            let mut child = failed_child(index);
             if matches!(tell(&store, &mut child, &settings, "m"), Gate::Go(_)) {
                 told += 1;
             }
