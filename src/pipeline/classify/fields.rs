@@ -18,12 +18,6 @@ pub(super) fn text_at(object: &Value, key: &str, max: usize) -> Option<String> {
         .map(|s| bounded(s.to_owned(), max))
 }
 
-/// The value under `keys`, one nested object after another: what `Value::pointer` finds, without
-/// the two strings it allocates for each key's escapes.
-pub(super) fn nested<'a>(value: &'a Value, keys: &[&str]) -> Option<&'a Value> {
-    keys.iter().try_fold(value, |value, key| value.get(key))
-}
-
 /// A string value, bounded and borrowed where it can be; `None` when absent, not a string or
 /// empty.
 pub(super) fn str_of(value: Option<&Value>, max: usize) -> Option<Cow<'_, str>> {

@@ -3,7 +3,7 @@
 
 use serde_json::Value;
 
-use super::fields::{nested, text_at};
+use super::fields::text_at;
 use super::job_detail::JobDetail;
 use super::story::attempts::Container;
 use crate::domain::limits::MAX_NAME;
@@ -46,7 +46,7 @@ pub(super) fn job_log(detail: &JobDetail, container: &Container) -> Option<JobLo
 fn log_configuration<'a>(detail: &JobDetail<'a>, name: Option<&str>) -> Option<&'a Value> {
     let task_containers = || {
         (detail.ecs_properties)
-            .and_then(|e| nested(e, &["taskProperties"]))
+            .and_then(|e| e.get("taskProperties"))
             .and_then(Value::as_array)
             .into_iter()
             .flatten()

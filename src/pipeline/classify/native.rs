@@ -83,16 +83,15 @@ impl<'a> JobFields<'a> {
             detail_type: detail_type.to_owned(),
             message: format!("`{what}` is missing"),
         };
-        let text = str_of;
         let fields = JobFields {
-            status: text(detail.status, MAX_NAME).ok_or_else(|| missing("status"))?,
-            job_id: text(detail.job_id, MAX_NAME),
-            job_name: text(detail.job_name, MAX_NAME),
-            job_arn: text(detail.job_arn, MAX_NAME),
-            job_queue: text(detail.job_queue, MAX_NAME),
-            status_reason: text(detail.status_reason, MAX_TEXT),
-            job_definition: text(detail.job_definition, MAX_NAME),
-            service_job_type: text(detail.service_job_type, MAX_NAME),
+            status: str_of(detail.status, MAX_NAME).ok_or_else(|| missing("status"))?,
+            job_id: str_of(detail.job_id, MAX_NAME),
+            job_name: str_of(detail.job_name, MAX_NAME),
+            job_arn: str_of(detail.job_arn, MAX_NAME),
+            job_queue: str_of(detail.job_queue, MAX_NAME),
+            status_reason: str_of(detail.status_reason, MAX_TEXT),
+            job_definition: str_of(detail.job_definition, MAX_NAME),
+            service_job_type: str_of(detail.service_job_type, MAX_NAME),
         };
         if fields.job_id.is_none() && fields.job_name.is_none() && fields.job_arn.is_none() {
             return Err(missing("jobId"));

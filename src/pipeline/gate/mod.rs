@@ -98,15 +98,13 @@ pub async fn admit<S: StateStore>(
             .push(children_told(n, &item, settings.state.child_failures_max));
     }
     let mut ticket = Ticket { ask, counted: None };
-    if let Some(parent) = failed_child_of
-        && let Some(child) = n.child()
-    {
+    if let Some((parent, index)) = failed_child_of {
         let counted = match item.counted {
             Some(counted) => Ok(counted),
             None => {
                 let failed = FailedChild {
                     parent,
-                    index: child.index,
+                    index,
                     cap: settings.state.child_failures_max,
                     expires_at: ticket.ask.expires_at,
                 };

@@ -22,8 +22,9 @@ pub struct Plan {
     pub key: String,
     /// The transition this event reports, for an item that orders a job's events.
     pub order: Option<Transition>,
-    /// A failed child or node counted against `CHILD_FAILURES_MAX`: its parent's item.
-    pub failed_child_of: Option<String>,
+    /// A failed child or node counted against `CHILD_FAILURES_MAX`: its parent's item and its
+    /// index.
+    pub failed_child_of: Option<(String, u64)>,
     /// An array or multi-node job's final event, which says how many failed children were told.
     pub tells_children: bool,
     /// A job's transition into a state the stuck-job watch watches: when it is overdue.
@@ -46,7 +47,7 @@ pub fn plan(n: &Notification, settings: &Settings) -> Plan {
             n.outcome == Outcome::Failed
                 && settings.filter.child_job_events == ChildJobEvents::Failed
         })
-        .map(|child| format!("job#{}", child.parent_id));
+        .map(|child| (format!("job#{}", child.parent_id), child.index));
     let is_parent = child.is_none() && (n.array.is_some() || n.node.is_some());
     let tells_children = is_parent
         && settings.filter.child_job_events == ChildJobEvents::Failed

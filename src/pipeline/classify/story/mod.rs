@@ -10,7 +10,7 @@ pub mod failure;
 use chrono::{DateTime, SecondsFormat};
 use serde_json::Value;
 
-use super::fields::{fact, nested};
+use super::fields::fact;
 use super::job_detail::JobDetail;
 use crate::domain::duration::{between, human, push_number, write_human};
 use crate::domain::model::{
@@ -69,10 +69,10 @@ struct Limits {
 pub fn tell(n: &mut Notification, detail: &JobDetail, story: &Story) {
     let limits = Limits {
         timeout_s: (detail.timeout)
-            .and_then(|t| nested(t, &["attemptDurationSeconds"]))
+            .and_then(|t| t.get("attemptDurationSeconds"))
             .and_then(Value::as_u64),
         allowed: (detail.retry_strategy)
-            .and_then(|r| nested(r, &["attempts"]))
+            .and_then(|r| r.get("attempts"))
             .and_then(Value::as_u64)
             .and_then(|a| u32::try_from(a).ok()),
     };
